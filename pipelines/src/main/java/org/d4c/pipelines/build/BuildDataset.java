@@ -1,0 +1,227 @@
+package org.d4c.pipelines.build;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.d4c.manifests.progress.Progress;
+import org.d4c.manifests.recipe.Output;
+import org.d4c.manifests.recipe.Recipe;
+import org.d4c.manifests.recipe.Recipes;
+import org.d4c.manifests.recipe.Source;
+import org.d4c.manifests.sources.SourceCache;
+import org.d4c.transforms.feature.Feature;
+import org.d4c.transforms.feature.SelectFields;
+import org.d4c.transforms.geometry.Crs;
+import org.d4c.transforms.geometry.GeometrySteps;
+import org.d4c.transforms.geometry.NormalizeGeometry;
+import org.d4c.transforms.geometry.RepairGeometry;
+import org.d4c.transforms.geometry.Reproject;
+import org.d4c.transforms.geoparquet.GeoParquetOptions;
+import org.d4c.transforms.progress.LocalProgress;
+import org.d4c.transforms.read.OgrLayerInfo;
+import org.d4c.transforms.read.OgrLayers;
+import org.d4c.transforms.read.OgrSource;
+import org.d4c.transforms.read.ReadOgr;
+import org.d4c.transforms.rejects.Reject;
+import org.d4c.transforms.rejects.RejectCoder;
+import org.d4c.transforms.sort.ComputeExtent;
+import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.sort.SortByHilbert;
+import org.d4c.transforms.write.WriteGeoParquet;
+import org.d4c.transforms.write.WriteRejects;
+import org.locationtech.jts.geom.Envelope;
+
+/**
+ * The build pipeline: recipe sources in, one deterministic GeoParquet output per recipe output plus a rejects file,
+ * locked by {@code manifest.json}. The entry class of {@code d4c build}; {@link #main} also runs it directly with
+ * Beam's own flags, e.g. {@code --recipe=r.yaml --out=out --runner=FlinkRunner --flinkMaster=[local]}.
+ *
+ * <p>Everything is written to a staging folder beside the target and moved into place only when the whole build
+ * succeeded, so a failed build leaves nothing behind.
+ */
+public final class BuildDataset {
+  private BuildDataset() {}
+
+  /** One recipe output as planned before the pipeline runs. */
+  record PlannedOutput(Output output, OgrLayerInfo layer, SelectFields select) {}
+
+  public static void main(String[] args) {
+    BuildOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(BuildOptions.class);
+    BuildResult result = run(Recipes.load(Path.of(options.getRecipe())), Path.of(options.getOut()), options,
+        SourceCache.atDefaultRoot(), Progress.NONE);
+    System.out.println(result.summary());
+  }
+
+  /**
+   * Builds {@code recipe} into {@code out}.
+   *
+   * @throws BuildException with a message that says what went wrong and what to do; nothing is written then
+   */
+  public static BuildResult run(Recipe recipe, Path out, BuildOptions options, SourceCache cache, Progress progress) {
+    recipe.requireLocked();
+    Path target = out.toAbsolutePath().normalize();
+    Path staging = Staging.create(target);
+    java.time.Instant started = java.time.Instant.now();
+    boolean done = false;
+    try {
+      Path work = Files.createDirectories(staging.resolve(".work"));
+      List<Path> fetched = fetchSources(recipe, cache, progress);
+      List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
+      long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
+
+      Pipeline pipeline = Pipeline.create(options);
+      compose(pipeline, recipe, plan, staging, options.getSortMemoryMb());
+      runPipeline(pipeline, expected, progress);
+
+      Staging.delete(work);
+      BuildResult result = BuildManifest.lock(recipe, staging, home());
+      RunDetails.write(staging, options, started);
+      Staging.moveIntoPlace(staging, target);
+      done = true;
+      return result.at(target);
+    } catch (IOException e) {
+      throw new BuildException("build failed: " + e.getMessage(), e);
+    } finally {
+      if (!done) {
+        Staging.delete(staging);
+      }
+    }
+  }
+
+  static List<Path> fetchSources(Recipe recipe, SourceCache cache, Progress progress) {
+    List<Path> files = new ArrayList<>();
+    for (Source s : recipe.sources()) {
+      files.add(cache.fetch(s, recipe.recipeDir(), progress));
+    }
+    return files;
+  }
+
+  static List<PlannedOutput> plan(Recipe recipe, List<Path> fetched, Path work, long featuresPerSplit)
+      throws IOException {
+    List<PlannedOutput> plan = new ArrayList<>();
+    for (Output output : recipe.outputs()) {
+      int index = indexOf(recipe, output.source());
+      Source s = recipe.sources().get(index);
+      String datasetName = SourceFiles.datasetName(s, fetched.get(index), work.resolve("o-" + output.name()));
+      OgrLayerInfo info = OgrLayers.describe(
+          new OgrSource(index, s.id(), datasetName, s.layer(), s.where(), s.openOptions()), featuresPerSplit);
+      SelectFields select;
+      try {
+        select = SelectFields.of(info.schema(), output.select(), output.rename());
+      } catch (IllegalArgumentException e) {
+        throw new BuildException(recipeName(recipe) + ": output '" + output.name() + "': " + e.getMessage());
+      }
+      plan.add(new PlannedOutput(output, info, select));
+    }
+    return plan;
+  }
+
+  private static int indexOf(Recipe recipe, String sourceId) {
+    for (int i = 0; i < recipe.sources().size(); i++) {
+      if (recipe.sources().get(i).id().equals(sourceId)) {
+        return i;
+      }
+    }
+    throw new BuildException(recipeName(recipe) + ": no source with id '" + sourceId + "'");
+  }
+
+  /** Where d4c's code is: its git commit and environments/ go into the manifest. */
+  static Path home() {
+    String home = System.getProperty("d4c.home", System.getenv().getOrDefault("D4C_HOME", "."));
+    return Path.of(home).toAbsolutePath().normalize();
+  }
+
+  static String recipeName(Recipe recipe) {
+    return recipe.file() == null ? "recipe" : recipe.file().getFileName().toString();
+  }
+
+  /** Adds the steps of every output to the pipeline. */
+  static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, int sortMemoryMb) {
+    List<PCollection<Reject>> rejects = new ArrayList<>();
+    String crsProjJson = Crs.projJsonOrNull(recipe.crs());
+    GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS
+        .withRowGroupRows(Math.toIntExact(recipe.rowGroupSize()))
+        .withCrsProjJson(crsProjJson)
+        .withNativeGeometryType(recipe.nativeGeometry());
+    for (PlannedOutput planned : plan) {
+      String name = planned.output().name();
+      OgrLayerInfo layer = planned.layer();
+      PCollectionTuple read = p.apply("Read " + layer.source().id() + " for " + name, ReadOgr.from(layer));
+      rejects.add(read.get(ReadOgr.REJECTS));
+      PCollection<Feature> features = read.get(ReadOgr.FEATURES);
+      if (!planned.select().keepsAllInOrder(layer.schema())) {
+        features = features.apply("Select fields of " + name, planned.select());
+      }
+      PCollectionTuple reprojected = features.apply("Reproject " + name, Reproject.from(layer.srsWkt(), recipe.crs()));
+      rejects.add(reprojected.get(GeometrySteps.REJECTS));
+      PCollectionTuple repaired = reprojected.get(GeometrySteps.FEATURES).apply("Repair " + name, RepairGeometry.create());
+      rejects.add(repaired.get(GeometrySteps.REJECTS));
+      PCollection<Feature> normal = repaired.get(GeometrySteps.FEATURES)
+          .apply("Normalize " + name, NormalizeGeometry.of(recipe.promoteToMulti()));
+      PCollectionView<Envelope> extent = normal.apply("Extent of " + name, ComputeExtent.create());
+      normal.apply("Sort key of " + name, HilbertKey.within(extent))
+          .apply("Sort " + name, SortByHilbert.of(name, sortMemoryMb))
+          .apply("Write " + name, WriteGeoParquet.to(staging.toString(), planned.select().outputSchema(), parquet,
+              recipe.maxRowsPerFile()));
+    }
+    List<String> sourceIds = recipe.sources().stream().map(Source::id).toList();
+    PCollectionList.of(rejects).apply("Collect rejects", Flatten.pCollections()).setCoder(RejectCoder.of())
+        .apply("Write rejects", WriteRejects.to(staging.toString(), sourceIds));
+  }
+
+  /** Runs the pipeline, drawing progress from the in-JVM counters while it goes. */
+  static void runPipeline(Pipeline pipeline, long expected, Progress progress) {
+    LocalProgress.reset();
+    progress.begin("features", expected);
+    Thread ticker = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          progress.update(LocalProgress.FEATURES_READ.get());
+          Thread.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "d4c-progress");
+    ticker.setDaemon(true);
+    ticker.start();
+    try {
+      PipelineResult result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new BuildException("the pipeline ended in state " + state);
+      }
+    } catch (RuntimeException e) {
+      throw BuildException.from(e);
+    } finally {
+      ticker.interrupt();
+      progress.update(LocalProgress.FEATURES_READ.get());
+      progress.end();
+    }
+  }
+
+  /** Files under {@code dir}, relative, '/'-separated, sorted. */
+  static List<String> listFiles(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .map(f -> dir.relativize(f).toString().replace('\\', '/'))
+          .sorted(Comparator.naturalOrder())
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

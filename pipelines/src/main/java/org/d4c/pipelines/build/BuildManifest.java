@@ -1,0 +1,116 @@
+package org.d4c.pipelines.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.d4c.manifests.lock.CodeVersion;
+import org.d4c.manifests.lock.EnvironmentDigest;
+import org.d4c.manifests.lock.Manifest;
+import org.d4c.manifests.lock.Manifests;
+import org.d4c.manifests.recipe.Recipe;
+import org.d4c.transforms.geoparquet.GeoParquetFiles;
+import org.d4c.transforms.geoparquet.GeoParquetOptions;
+import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.write.WriteRejects;
+
+/** Writes the lock of a finished build: hashes every output, counts rejects and checks them against the recipe. */
+final class BuildManifest {
+  static final String REJECTS_MEDIA_TYPE = "application/x-ndjson";
+
+  private BuildManifest() {}
+
+  static BuildResult lock(Recipe recipe, Path staging, Path home) throws IOException {
+    List<Manifest.OutputFile> outputs = new ArrayList<>();
+    long rows = 0;
+    for (String rel : BuildDataset.listFiles(staging)) {
+      Path file = staging.resolve(rel);
+      if (rel.endsWith(".parquet")) {
+        long n = GeoParquetFiles.readFooter(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+        rows += n;
+        outputs.add(Manifest.OutputFile.of(staging, file, n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA));
+      }
+    }
+    Manifest.Rejects rejects = countRejects(staging.resolve(WriteRejects.FILE_NAME));
+    if (rejects.total() > 0) {
+      outputs.add(Manifest.OutputFile.of(staging, staging.resolve(WriteRejects.FILE_NAME), rejects.total(),
+          REJECTS_MEDIA_TYPE, Manifest.OutputFile.REJECTS));
+    }
+    checkRejects(recipe, rows, rejects, staging.resolve(WriteRejects.FILE_NAME));
+
+    Path repoRoot = CodeVersion.repoRoot(home).orElse(null);
+    CodeVersion code = CodeVersion.detect(home);
+    Manifest.Environment environment = new Manifest.Environment(
+        EnvironmentDigest.of(home.resolve("environments"), repoRoot == null ? home : repoRoot), Versions.software());
+    String recipePath = recipe.file() == null ? "recipe.yaml" : Manifests.recipePath(recipe.file(), repoRoot);
+    Manifest manifest = Manifest.of(recipe, recipePath, code, environment, parameters(recipe), outputs, rejects);
+    Manifests.write(staging, manifest);
+    return new BuildResult(manifest, staging);
+  }
+
+  /** The parameters that shape output bytes beyond the recipe itself. */
+  static Map<String, Object> parameters(Recipe recipe) {
+    Map<String, Object> p = new TreeMap<>();
+    GeoParquetOptions d = GeoParquetOptions.DEFAULTS;
+    p.put("crs", recipe.crs());
+    p.put("geoparquet_version", "1.1.0");
+    p.put("geometry_encoding", "WKB (2D, little-endian)");
+    p.put("orientation", "counterclockwise");
+    p.put("compression", "zstd");
+    p.put("compression_level", (long) d.zstdLevel());
+    p.put("sort", "hilbert(bbox centre within layer extent), source, fid");
+    p.put("hilbert_bits_per_axis", (long) HilbertKey.BITS);
+    p.put("row_group_size", recipe.rowGroupSize());
+    p.put("max_rows_per_file", recipe.maxRowsPerFile());
+    p.put("native_geometry", recipe.nativeGeometry());
+    p.put("promote_to_multi", recipe.promoteToMulti());
+    return p;
+  }
+
+  static Manifest.Rejects countRejects(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return Manifest.Rejects.NONE;
+    }
+    ObjectMapper json = new ObjectMapper();
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, Long> bySource = new TreeMap<>();
+    long total = 0;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line; (line = in.readLine()) != null; ) {
+        JsonNode r = json.readTree(line);
+        byReason.merge(r.get("reason").asText(), 1L, Long::sum);
+        bySource.merge(r.get("source").asText(), 1L, Long::sum);
+        total++;
+      }
+    }
+    return new Manifest.Rejects(total, byReason, bySource);
+  }
+
+  static void checkRejects(Recipe recipe, long rows, Manifest.Rejects rejects, Path file) throws IOException {
+    long total = rows + rejects.total();
+    if (rejects.total() == 0 || rejects.total() <= recipe.maxRejectFraction() * total) {
+      return;
+    }
+    List<String> examples = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      for (String line; examples.size() < 3 && (line = in.readLine()) != null; ) {
+        examples.add("    " + (line.length() > 300 ? line.substring(0, 300) + "..." : line));
+      }
+    }
+    Map<String, Long> reasons = new LinkedHashMap<>(rejects.byReason());
+    throw new RejectsExceededException(String.format(java.util.Locale.ROOT,
+        "%d of %d records were rejected (%.4f%%), more than the recipe's max_reject_fraction %s allows%n"
+            + "  by reason: %s%n  first rejects:%n%s%n"
+            + "Fix the source, or raise max_reject_fraction in the recipe to accept them (they are kept in %s).",
+        rejects.total(), total, 100.0 * rejects.total() / total, recipe.maxRejectFraction(), reasons,
+        String.join("\n", examples), WriteRejects.FILE_NAME));
+  }
+}

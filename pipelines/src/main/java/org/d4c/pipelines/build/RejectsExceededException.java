@@ -1,0 +1,10 @@
+package org.d4c.pipelines.build;
+
+/** More records were rejected than the recipe's max_reject_fraction allows. */
+public final class RejectsExceededException extends BuildException {
+  private static final long serialVersionUID = 1L;
+
+  public RejectsExceededException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,75 @@
+package org.d4c.pipelines.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.d4c.manifests.sources.SourceCache;
+import org.d4c.pipelines.build.BuildOptions;
+import picocli.CommandLine.Option;
+
+/** How a build runs: which Beam runner, where, how wide. Shared by build, reproduce and demo. */
+final class RunnerOptions {
+  @Option(names = "--runner", defaultValue = "direct", paramLabel = "direct|flink",
+      description = "Beam runner: direct (in this process, default) or flink (mini-cluster or a real cluster).")
+  String runner;
+
+  @Option(names = "--flink-master", defaultValue = "[local]", paramLabel = "[local]|HOST:PORT",
+      description = "With --runner flink: [local] starts an embedded mini-cluster (default); HOST:PORT submits to"
+          + " the JobManager of a running cluster (the job jar comes from D4C_JOB_JAR, built by ./d4c jobjar).")
+  String flinkMaster;
+
+  @Option(names = "--parallelism", paramLabel = "N", description = "Workers (threads or task slots). Default: cores.")
+  Integer parallelism;
+
+  @Option(names = "--features-per-split", defaultValue = "50000", paramLabel = "N",
+      description = "At most N features per parallel read part (does not change output bytes).")
+  long featuresPerSplit;
+
+  @Option(names = "--sort-memory-mb", defaultValue = "256", paramLabel = "MB",
+      description = "Memory the sort may use before spilling to disk (does not change output bytes).")
+  int sortMemoryMb;
+
+  @Option(names = "--cache", paramLabel = "DIR",
+      description = "Source cache folder. Default: $D4C_CACHE/sources or ~/.cache/d4c/sources.")
+  Path cache;
+
+  SourceCache sourceCache() {
+    return cache == null ? SourceCache.atDefaultRoot() : new SourceCache(cache);
+  }
+
+  BuildOptions toBeam() {
+    List<String> args = new ArrayList<>();
+    switch (runner) {
+      case "direct" -> {
+        args.add("--runner=DirectRunner");
+        // Beam's checks for mutated or unencodable elements are debugging aids; the transforms' tests keep them on.
+        args.add("--enforceImmutability=false");
+        args.add("--enforceEncodability=false");
+        if (parallelism != null) {
+          args.add("--targetParallelism=" + parallelism);
+        }
+      }
+      case "flink" -> {
+        args.add("--runner=FlinkRunner");
+        args.add("--flinkMaster=" + flinkMaster);
+        if (parallelism != null) {
+          args.add("--parallelism=" + parallelism);
+        }
+        if (!flinkMaster.equals("[local]")) {
+          String jar = System.getenv("D4C_JOB_JAR");
+          if (jar == null) {
+            throw new IllegalArgumentException("--flink-master " + flinkMaster + " needs the job jar: build it with"
+                + " ./d4c jobjar and set D4C_JOB_JAR to its path");
+          }
+          args.add("--filesToStage=" + jar);
+        }
+      }
+      default -> throw new IllegalArgumentException("unknown --runner '" + runner + "': use direct or flink");
+    }
+    args.add("--featuresPerSplit=" + featuresPerSplit);
+    args.add("--sortMemoryMb=" + sortMemoryMb);
+    PipelineOptionsFactory.register(BuildOptions.class);
+    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(BuildOptions.class);
+  }
+}

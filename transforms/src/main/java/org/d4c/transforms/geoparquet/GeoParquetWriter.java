@@ -1,0 +1,95 @@
+package org.d4c.transforms.geoparquet;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.d4c.transforms.feature.Feature;
+import org.d4c.transforms.feature.FeatureSchema;
+
+/**
+ * Writes features to one GeoParquet 1.1 file: attribute columns (all optional), the WKB geometry column, a
+ * {@code bbox} covering struct, ZSTD compression, and the {@code geo} metadata in the footer.
+ *
+ * <p>Runs without Hadoop: a plain configuration, a local output file and a zstd-jni codec factory keep parquet-java
+ * off every code path that loads Hadoop classes. The same features in the same order give byte-identical files.
+ */
+public final class GeoParquetWriter implements Closeable {
+  // Large enough that only the row-count limit ends a row group.
+  private static final long ROW_GROUP_BYTES = 1L << 40;
+
+  private final FeatureWriteSupport support;
+  private final ParquetWriter<Feature> writer;
+  private boolean closed;
+
+  public GeoParquetWriter(Path file, FeatureSchema schema, GeoParquetOptions options) throws IOException {
+    this.support = new FeatureWriteSupport(schema, options);
+    this.writer = new Builder(new LocalOutputFile(file), support)
+        .withConf(new PlainParquetConfiguration())
+        .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
+        .withCompressionCodec(CompressionCodecName.ZSTD)
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+        .withRowGroupRowCountLimit(options.rowGroupRows())
+        .withRowGroupSize(ROW_GROUP_BYTES)
+        .build();
+  }
+
+  /**
+   * Appends one feature. Its geometry must be non-null and non-empty and its values must match the schema's types,
+   * else IllegalArgumentException and the feature is skipped (the file stays usable).
+   */
+  public void write(Feature feature) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("writer is closed");
+    }
+    support.check(feature);
+    writer.write(feature);
+  }
+
+  /** Features written so far. */
+  public long rows() {
+    return support.rows();
+  }
+
+  /** Flushes the last row group and writes the footer with the {@code geo} metadata. */
+  @Override
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      writer.close();
+    }
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<Feature, Builder> {
+    private final FeatureWriteSupport support;
+
+    Builder(OutputFile file, FeatureWriteSupport support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Feature> getWriteSupport(ParquetConfiguration conf) {
+      return support;
+    }
+
+    /** Required by the abstract class; never called because {@link #withConf(ParquetConfiguration)} is used. */
+    @Override
+    protected WriteSupport<Feature> getWriteSupport(Configuration conf) {
+      return support;
+    }
+  }
+}

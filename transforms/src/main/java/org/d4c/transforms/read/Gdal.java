@@ -1,0 +1,42 @@
+package org.d4c.transforms.read;
+
+import org.gdal.gdal.gdal;
+import org.gdal.ogr.ogr;
+
+/** Starts GDAL once per JVM: drivers registered, errors raised as Java exceptions. */
+public final class Gdal {
+  private static volatile boolean started;
+
+  private Gdal() {}
+
+  public static void start() {
+    if (started) {
+      return;
+    }
+    synchronized (Gdal.class) {
+      if (started) {
+        return;
+      }
+      try {
+        gdal.AllRegister();
+        ogr.RegisterAll();
+      } catch (UnsatisfiedLinkError e) {
+        throw new IllegalStateException("the GDAL Java library (libgdalalljni.so) is not loaded: run environments/gdal-java.sh"
+            + " and start Java with -Djava.library.path=<the folder it prints> (the ./d4c launcher does both)", e);
+      }
+      gdal.UseExceptions();
+      ogr.UseExceptions();
+      org.gdal.osr.osr.UseExceptions();
+      // Never read sidecar files from the network or guess encodings from the locale.
+      gdal.SetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
+      gdal.SetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "none");
+      started = true;
+    }
+  }
+
+  /** The version of the GDAL library in use, e.g. "3.6.2". */
+  public static String version() {
+    start();
+    return gdal.VersionInfo("RELEASE_NAME");
+  }
+}

@@ -1,0 +1,67 @@
+package org.d4c.transforms.sort;
+
+import java.nio.ByteBuffer;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.IterableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.sorter.BufferedExternalSorter;
+import org.apache.beam.sdk.extensions.sorter.ExternalSorter;
+import org.apache.beam.sdk.extensions.sorter.SortValues;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.d4c.transforms.feature.Feature;
+import org.d4c.transforms.feature.FeatureCoder;
+
+/**
+ * Brings all features of one output into a single stream ordered by (Hilbert key, source, FID). Beam promises no
+ * element order, so this order, which comes from the data alone, is what makes the output bytes the same on every
+ * runner and at every parallelism. The sort spills to disk past {@code memoryMb}.
+ */
+public final class SortByHilbert
+    extends PTransform<PCollection<Feature>, PCollection<KV<String, Iterable<KV<byte[], Feature>>>>> {
+  private static final long serialVersionUID = 1L;
+  private final String output;
+  private final int memoryMb;
+
+  private SortByHilbert(String output, int memoryMb) {
+    this.output = output;
+    this.memoryMb = memoryMb;
+  }
+
+  /** Sorts the features of the output named {@code output}, with up to {@code memoryMb} in memory. */
+  public static SortByHilbert of(String output, int memoryMb) {
+    return new SortByHilbert(output, memoryMb);
+  }
+
+  @Override
+  public PCollection<KV<String, Iterable<KV<byte[], Feature>>>> expand(PCollection<Feature> input) {
+    String name = output;
+    return input
+        .apply("Key by curve position", MapElements.via(new SimpleFunction<Feature, KV<String, KV<byte[], Feature>>>() {
+          @Override
+          public KV<String, KV<byte[], Feature>> apply(Feature f) {
+            return KV.of(name, KV.of(sortKey(f), f));
+          }
+        }))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of())))
+        .apply("Gather one output", GroupByKey.create())
+        .apply("Sort by curve position", SortValues.create(BufferedExternalSorter.options()
+            .withExternalSorterType(ExternalSorter.Options.SorterType.NATIVE)
+            .withMemoryMB(memoryMb)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of()))));
+  }
+
+  /** Unsigned big-endian bytes of (key, source, FID): byte order equals the intended order. */
+  public static byte[] sortKey(Feature f) {
+    return ByteBuffer.allocate(20)
+        .putLong(f.sortKey())
+        .putInt(f.source() ^ Integer.MIN_VALUE)
+        .putLong(f.fid() ^ Long.MIN_VALUE)
+        .array();
+  }
+}
