@@ -55,6 +55,9 @@ public final class CanonicalJson {
       .enable(SerializationFeature.INDENT_OUTPUT)
       .build();
 
+  // For valueToTree only: with USE_BIG_DECIMAL_FOR_FLOATS a float would be widened to a double on the way.
+  private static final ObjectMapper TREES = MAPPER.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   private CanonicalJson() {}
 
   /** The shared mapper (reads floats as BigDecimal so a round trip keeps every digit). Do not reconfigure it. */
@@ -64,7 +67,7 @@ public final class CanonicalJson {
 
   /** Converts any value (record, map, tree) to a tree with sorted keys and exact decimals. */
   public static JsonNode toTree(Object value) {
-    JsonNode tree = value instanceof JsonNode n ? n : MAPPER.valueToTree(value);
+    JsonNode tree = value instanceof JsonNode n ? n : TREES.valueToTree(value);
     return normalize(tree == null ? NODES.nullNode() : tree);
   }
 
