@@ -76,6 +76,9 @@ public record CodeVersion(String commit, boolean dirty, String repository) {
   /** Drops {@code user:password@} from scheme URLs (scp-like {@code git@host:path} has no secret and is kept). */
   static String withoutCredentials(String url) {
     if (url == null || url.isBlank()) return null;
+    // A clone of a local folder names a path on this machine: not something another machine can use, and a leak.
+    boolean network = url.matches("^(https?|ssh|git)://.+") || url.matches("^[\\w.-]+@[\\w.-]+:.+");
+    if (!network) return null;
     return Redact.url(url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", "$1"));
   }
 }

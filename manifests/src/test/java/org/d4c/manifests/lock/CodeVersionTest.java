@@ -66,5 +66,9 @@ class CodeVersionTest {
     assertThat(CodeVersion.withoutCredentials("https://tok@github.com/a/b.git"), equalTo("https://github.com/a/b.git"));
     assertThat(CodeVersion.withoutCredentials("git@github.com:a/b.git"), equalTo("git@github.com:a/b.git"));
     assertThat(CodeVersion.withoutCredentials("ssh://git@host/a/b.git"), equalTo("ssh://host/a/b.git"));
+    // A clone of a local folder must not put a path of this machine into manifests.
+    assertThat(CodeVersion.withoutCredentials("/work/main"), nullValue());
+    assertThat(CodeVersion.withoutCredentials("file:///work/main"), nullValue());
+    assertThat(CodeVersion.withoutCredentials("../main"), nullValue());
   }
 }
