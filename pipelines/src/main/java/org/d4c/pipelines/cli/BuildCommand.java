@@ -12,10 +12,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
-    description = {"Builds one dataset version from its recipe into a folder: GeoParquet files, a rejects file",
-        "when records were rejected, and manifest.json, the lock that `d4c reproduce` checks.", "",
-        "Sources are fetched into the cache and verified by sha256 first (run `d4c lock` to record them).",
-        "Nothing is written unless the whole build succeeds."},
+    description = {"Builds one dataset version from its recipe into a folder.",
+        "%nThe folder gets the GeoParquet files, rejects.jsonl when records were rejected, manifest.json (the lock"
+            + " that `d4c reproduce` checks) and run.json (times, host, runner: not part of the lock). Sources are"
+            + " fetched into the cache and verified by sha256 first (`d4c lock` records them). Nothing is written"
+            + " unless the whole build succeeds.%n"},
     footer = {"", "Examples:",
         "  ./d4c build pipelines/recipes/ca-provinces/recipe.yaml --out out/ca-provinces",
         "  ./d4c build recipe.yaml --out out/x --parallelism 4",

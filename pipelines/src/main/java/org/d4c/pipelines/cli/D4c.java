@@ -11,8 +11,8 @@ import picocli.CommandLine.Command;
 
 /** The {@code d4c} command line. Each subcommand is a small class in this package. */
 @Command(name = "d4c", mixinStandardHelpOptions = true, versionProvider = D4c.Version.class,
-    description = {"Builds open geospatial data reproducibly: recipe in, GeoParquet plus a manifest that locks",
-        "every input and output by its hash out.", ""},
+    description = {"Builds open geospatial data reproducibly: recipe in, GeoParquet plus a manifest that locks every"
+        + " input and output by its hash out.", ""},
     subcommands = {BuildCommand.class, LockCommand.class, ReproduceCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  ./d4c demo", "  ./d4c lock pipelines/recipes/ca-provinces/recipe.yaml",
@@ -39,7 +39,7 @@ public final class D4c implements Callable<Integer> {
 
   /** Runs the command line and returns its exit code (tests call this instead of main). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new D4c());
+    CommandLine cli = new CommandLine(new D4c()).setUsageHelpWidth(100);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       System.err.println("d4c " + cmd.getCommandName() + ": " + message(e));
       if (Boolean.getBoolean("d4c.debug")) {

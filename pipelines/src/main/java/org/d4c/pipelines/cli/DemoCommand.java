@@ -12,9 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Runs the main job end to end on the dataset shipped in the repository (Canada's provinces and",
-        "territories, Natural Earth, public domain): builds it into GeoParquet with its manifest, then",
-        "reproduces it from the manifest alone and checks the bytes. Needs no server and no credentials."},
+    description = {"Builds the dataset shipped in the repository and reproduces it from its manifest.",
+        "%nThe demo dataset is Canada's provinces and territories (Natural Earth, public domain). It is built into"
+            + " GeoParquet with its manifest, then rebuilt from the manifest alone and the bytes compared. Needs no"
+            + " server and no credentials.%n"},
     footer = {"", "Examples:", "  ./d4c demo", "  ./d4c demo --out /tmp/demo --runner flink"})
 final class DemoCommand implements Callable<Integer> {
   static final String RECIPE = "pipelines/recipes/ca-provinces/recipe.yaml";

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "lock", mixinStandardHelpOptions = true,
-    description = {"Fetches every source of a recipe, computes its sha256 and size, and writes them into the",
-        "recipe (comments and layout kept). The fetched files stay in the cache for the build."},
+    description = {"Fetches every source of a recipe and writes its sha256 and size into the recipe.",
+        "%nComments and layout of the recipe are kept. The fetched files stay in the cache for the build.%n"},
     footer = {"", "Examples:", "  ./d4c lock pipelines/recipes/ca-provinces/recipe.yaml",
         "  ./d4c lock my-recipe.yaml --cache /data/d4c-cache"})
 final class LockCommand implements Callable<Integer> {

@@ -9,10 +9,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
-    description = {"Rebuilds a dataset version from its manifest alone and checks that every output is",
-        "bit-identical to what the manifest records. Sources are fetched by hash (cache first, then the URLs).",
-        "Exits 0 only when every output matches; otherwise 5, listing each file that differs.",
-        "Says plainly when the code commit or the environment differs from the manifest's."},
+    description = {"Rebuilds a dataset version from its manifest alone and compares every output's bytes.",
+        "%nSources are fetched by hash (cache first, then the URLs). Exits 0 only when every output is"
+            + " bit-identical to what the manifest records; otherwise 5, listing each file that differs. Says plainly"
+            + " when the code commit or the environment differs from the manifest's.%n"},
     footer = {"", "Examples:", "  ./d4c reproduce out/ca-provinces/manifest.json",
         "  ./d4c reproduce manifest.json --out /tmp/rebuilt --runner flink"})
 final class ReproduceCommand implements Callable<Integer> {
