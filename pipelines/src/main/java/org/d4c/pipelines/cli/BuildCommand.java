@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
         "  ./d4c build pipelines/recipes/ca-provinces/recipe.yaml --out out/ca-provinces",
         "  ./d4c build recipe.yaml --out out/x --parallelism 4",
         "  ./d4c build recipe.yaml --out out/x --runner flink                 # embedded Flink mini-cluster",
-        "  D4C_JOB_JAR=pipelines/target/d4c-job.jar \\",
-        "    ./d4c build recipe.yaml --out /shared/out/x --runner flink --flink-master jobmanager:8081"})
+        "  ./d4c build recipe.yaml --out /shared/out/x --runner flink --flink-master jobmanager:8081 \\",
+        "    --job-jar \"$(./d4c jobjar)\""})
 final class BuildCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "RECIPE", description = "The recipe (YAML).")
   Path recipe;

@@ -16,8 +16,13 @@ final class RunnerOptions {
 
   @Option(names = "--flink-master", defaultValue = "[local]", paramLabel = "[local]|HOST:PORT",
       description = "With --runner flink: [local] starts an embedded mini-cluster (default); HOST:PORT submits to"
-          + " the JobManager of a running cluster (the job jar comes from D4C_JOB_JAR, built by ./d4c jobjar).")
+          + " the REST endpoint of a running cluster's JobManager (needs --job-jar).")
   String flinkMaster;
+
+  @Option(names = "--job-jar", paramLabel = "JAR", defaultValue = "${env:D4C_JOB_JAR}",
+      description = "With --flink-master HOST:PORT: the shaded job jar the cluster runs (./d4c jobjar prints its"
+          + " path). Default: $D4C_JOB_JAR.")
+  String jobJar;
 
   @Option(names = "--parallelism", paramLabel = "N", description = "Workers (threads or task slots). Default: cores.")
   Integer parallelism;
@@ -57,12 +62,12 @@ final class RunnerOptions {
           args.add("--parallelism=" + parallelism);
         }
         if (!flinkMaster.equals("[local]")) {
-          String jar = System.getenv("D4C_JOB_JAR");
-          if (jar == null) {
+          if (jobJar == null || !java.nio.file.Files.isRegularFile(Path.of(jobJar))) {
             throw new IllegalArgumentException("--flink-master " + flinkMaster + " needs the job jar: build it with"
-                + " ./d4c jobjar and set D4C_JOB_JAR to its path");
+                + " ./d4c jobjar and pass its path with --job-jar (or D4C_JOB_JAR)"
+                + (jobJar == null ? "" : "; " + jobJar + " does not exist"));
           }
-          args.add("--filesToStage=" + jar);
+          args.add("--filesToStage=" + jobJar);
         }
       }
       default -> throw new IllegalArgumentException("unknown --runner '" + runner + "': use direct or flink");
