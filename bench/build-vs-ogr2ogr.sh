@@ -9,7 +9,9 @@
 #
 # Environment: N features (default 1000000), R repetitions (default 3), MEM_NS sizes at which d4c's peak RSS is
 # measured once more (default "250000 1000000" when N=1000000, else none; a size equal to N reuses the main runs),
-# SEED of the generator (default 20240601), D4C_JAVA_OPTS passed on to ./d4c as usual.
+# SEED of the generator (default 20240601), PREPARE_ONLY=1 to generate and lock the inputs and stop, D4C_JAVA_OPTS passed on to ./d4c as usual, and D4C_REF: when set (e.g.
+# D4C_REF=HEAD), d4c is benchmarked from a clean clone of that commit in ${TMPDIR:-/tmp}/d4c-bench-COMMIT instead of
+# this work tree, so edits made while the benchmark runs (which make ./d4c rebuild itself) cannot disturb it.
 #
 # Inputs are generated once and cached under bench/data/ (git-ignored); raw results go to bench/results/ as TSV,
 # and a Markdown table is printed at the end (also saved beside the TSV).
@@ -42,6 +44,19 @@ command -v ogr2ogr >/dev/null || die "ogr2ogr not found: install GDAL (sudo apt-
 [ -x "$TIME" ] || die "$TIME not found: install GNU time (sudo apt-get install time)"
 [ -x "$PY" ] || die "$PY not found: install Python 3 (sudo apt-get install python3)"
 [ -x "$ROOT/d4c" ] || die "$ROOT/d4c not found or not executable"
+D4C_DIR=$ROOT
+if [ -n "${D4C_REF:-}" ]; then
+  command -v git >/dev/null || die "D4C_REF needs git"
+  commit=$(git -C "$ROOT" rev-parse --verify "$D4C_REF^{commit}" 2>/dev/null) || die "D4C_REF=$D4C_REF is not a commit of $ROOT"
+  D4C_DIR="${TMPDIR:-/tmp}/d4c-bench-$commit"
+  if [ ! -x "$D4C_DIR/d4c" ]; then
+    say "cloning commit ${commit:0:12} into $D4C_DIR"
+    rm -rf "$D4C_DIR"
+    git clone -q --no-checkout "$ROOT" "$D4C_DIR"
+    git -C "$D4C_DIR" checkout -q --detach "$commit"
+  fi
+fi
+D4C="$D4C_DIR/d4c"
 ogrinfo --formats | grep -q '^ *FlatGeobuf' || die "this GDAL has no FlatGeobuf driver"
 ogrinfo --formats | grep -q '^ *CSV' || die "this GDAL has no CSV driver"
 
@@ -90,7 +105,7 @@ outputs:
     source: synthetic
 EOF
   say "locking ${DIR#"$ROOT"/}/recipe.yaml"
-  "$ROOT/d4c" lock "$DIR/recipe.yaml" --cache "$CACHE" >"$DIR/lock.log" 2>&1 || { cat "$DIR/lock.log" >&2; die "d4c lock failed"; }
+  "$D4C" lock "$DIR/recipe.yaml" --cache "$CACHE" >"$DIR/lock.log" 2>&1 || { cat "$DIR/lock.log" >&2; die "d4c lock failed"; }
   touch "$DIR/.complete"
 }
 
@@ -110,8 +125,8 @@ run() {
       out="$WORK/d4c-out"
       rm -rf "$out"
       # Untimed: lets ./d4c rebuild its jars now if sources changed, so that never lands inside a timed run.
-      "$ROOT/d4c" --version >"$log" 2>&1 || { cat "$log" >&2; die "./d4c --version failed"; }
-      "$TIME" -f '%e %M' -o "$tfile" "$ROOT/d4c" build "$dir/recipe.yaml" --out "$out" --cache "$CACHE" >>"$log" 2>&1 \
+      "$D4C" --version >"$log" 2>&1 || { cat "$log" >&2; die "./d4c --version failed"; }
+      "$TIME" -f '%e %M' -o "$tfile" "$D4C" build "$dir/recipe.yaml" --out "$out" --cache "$CACHE" >>"$log" 2>&1 \
         || { tail -n 30 "$log" >&2; die "d4c build failed (n=$n, rep $rep): see $log"; }
       pipeline=$(sed -n 's/^ *"seconds" *: *\([0-9.]*\).*/\1/p' "$out/run.json")
       ;;
@@ -136,7 +151,13 @@ run() {
 prepare "$N"
 MAIN_DIR=$DIR
 for m in $MEM_NS; do prepare "$m"; done
+if [ -n "${PREPARE_ONLY:-}" ]; then
+  say "inputs ready under ${DATA#"$ROOT"/}/ (PREPARE_ONLY set: nothing timed)"
+  rm -f "$TSV"; rmdir "$LOGS" 2>/dev/null || true
+  exit 0
+fi
 say "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load now $(cut -d' ' -f1-3 /proc/loadavg)"
+say "d4c: $D4C_DIR at $(git -C "$D4C_DIR" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$D4C_DIR" status --porcelain 2>/dev/null | grep -q . && echo ' (work tree has uncommitted changes)')"
 say "input: ${MAIN_DIR#"$ROOT"/}/features.gpkg ($(du -h "$MAIN_DIR/features.gpkg" | cut -f1)); results: ${TSV#"$ROOT"/}"
 cat "$MAIN_DIR/features.gpkg" >/dev/null   # the first run should not be the only one reading from disk
 
