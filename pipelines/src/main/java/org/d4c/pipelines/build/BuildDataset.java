@@ -88,6 +88,7 @@ public final class BuildDataset {
 
       Staging.delete(work);
       BuildResult result = BuildManifest.lock(recipe, staging, home());
+      requireEveryOutput(plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
       done = true;
@@ -97,6 +98,20 @@ public final class BuildDataset {
     } finally {
       if (!done) {
         Staging.delete(staging);
+      }
+    }
+  }
+
+  /** An output whose every feature was rejected has no file; say so rather than lock a build without it. */
+  private static void requireEveryOutput(List<PlannedOutput> plan, BuildResult result) {
+    for (PlannedOutput p : plan) {
+      String name = p.output().name();
+      boolean written = result.manifest().outputs().stream()
+          .anyMatch(o -> o.path().equals(name + ".parquet") || o.path().startsWith(name + "/"));
+      if (!written) {
+        throw new RejectsExceededException("output '" + name + "' has no features left: every one of the "
+            + p.layer().featureCount() + " features read was rejected; rejects by reason: "
+            + result.manifest().rejects().byReason());
       }
     }
   }
@@ -118,6 +133,11 @@ public final class BuildDataset {
       String datasetName = SourceFiles.datasetName(s, fetched.get(index), work.resolve("o-" + output.name()));
       OgrLayerInfo info = OgrLayers.describe(
           new OgrSource(index, s.id(), datasetName, s.layer(), s.where(), s.openOptions()), featuresPerSplit);
+      if (info.featureCount() == 0) {
+        throw new BuildException(recipeName(recipe) + ": output '" + output.name() + "': source '" + s.id()
+            + "' has no features" + (s.where() == null ? "" : " matching where \"" + s.where() + "\"")
+            + " in layer " + info.layerName() + "; check the layer and filter");
+      }
       SelectFields select;
       try {
         select = SelectFields.of(info.schema(), output.select(), output.rename());
