@@ -130,8 +130,14 @@ public final class SourceCache {
   public Path fetch(Source s, Path recipeDir, Progress progress) {
     if (s.sha256() == null) throw new SourceException("source " + s.id() + ": no sha256 to verify against; run ./d4c lock RECIPE first");
     Optional<Path> hit = find(s.sha256(), s.size());
-    if (hit.isPresent()) return hit.get();
     List<String> errors = new ArrayList<>();
+    if (hit.isPresent()) {
+      // Re-hash a hit: a build must never claim the locked bytes for a damaged cache entry of the same size.
+      String actual = Hashing.sha256(hit.get());
+      if (actual.equals(s.sha256())) return hit.get();
+      LOG.warn("cache entry {} is damaged (sha256 {}): fetching again", hit.get(), actual);
+      errors.add("cache entry " + hit.get() + " is damaged: expected sha256 " + s.sha256() + ", got sha256 " + actual);
+    }
     for (String url : s.urls()) {
       Fetched f = tryUrl(s, url, recipeDir, s.size(), progress, errors);
       if (f == null) continue;

@@ -19,6 +19,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.d4c.manifests.progress.Progress;
 import org.d4c.manifests.recipe.Output;
 import org.d4c.manifests.recipe.Recipe;
+import org.d4c.manifests.recipe.RecipeException;
 import org.d4c.manifests.recipe.Recipes;
 import org.d4c.manifests.recipe.Source;
 import org.d4c.manifests.sources.SourceCache;
@@ -73,6 +74,7 @@ public final class BuildDataset {
   public static BuildResult run(Recipe recipe, Path out, BuildOptions options, SourceCache cache, Progress progress) {
     recipe.requireLocked();
     Path target = out.toAbsolutePath().normalize();
+    Path createdParent = Staging.firstMissingAncestor(target);
     Path staging = Staging.create(target);
     java.time.Instant started = java.time.Instant.now();
     boolean done = false;
@@ -98,6 +100,7 @@ public final class BuildDataset {
     } finally {
       if (!done) {
         Staging.delete(staging);
+        Staging.removeCreatedParents(createdParent, target);
       }
     }
   }
@@ -142,7 +145,9 @@ public final class BuildDataset {
       try {
         select = SelectFields.of(info.schema(), output.select(), output.rename());
       } catch (IllegalArgumentException e) {
-        throw new BuildException(recipeName(recipe) + ": output '" + output.name() + "': " + e.getMessage());
+        // A field name that the source lacks is a mistake in the recipe: report it like the schema's findings.
+        throw new RecipeException(recipe.file(), List.of("outputs[" + recipe.outputs().indexOf(output) + "]: output '"
+            + output.name() + "': " + e.getMessage()));
       }
       plan.add(new PlannedOutput(output, info, select));
     }

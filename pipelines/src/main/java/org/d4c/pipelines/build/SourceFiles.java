@@ -34,7 +34,11 @@ final class SourceFiles {
       }
       return link.toString();
     }
-    ZipGuard.check(cached, source.path(), MAX_UNCOMPRESSED, MAX_RATIO);
+    try {
+      ZipGuard.check(cached, source.path(), MAX_UNCOMPRESSED, MAX_RATIO);
+    } catch (SourceException e) {
+      throw new SourceException("source '" + source.id() + "' (" + fileName + "): " + e.getMessage(), e);
+    }
     String zipLink = fileName.toLowerCase(Locale.ROOT).endsWith(".zip") ? link.toString() : link + ".zip";
     if (!zipLink.equals(link.toString())) {
       Files.move(link, Path.of(zipLink));

@@ -17,15 +17,53 @@ import java.util.stream.Stream;
 final class Staging {
   private Staging() {}
 
+  /**
+   * Creates the staging folder beside {@code target}, and the missing folders above it. Returns the staging folder;
+   * {@link #firstCreated} tells which ancestor was created, so a failed build can remove it again.
+   */
   static Path create(Path target) {
     try {
-      Path parent = Files.createDirectories(target.getParent());
       if (Files.exists(target) && !Files.isDirectory(target)) {
         throw new BuildException(target + " exists and is not a folder; choose another --out");
       }
-      return Files.createTempDirectory(parent, "." + target.getFileName() + ".building-");
+      Files.createDirectories(target.getParent());
+      // Not createTempDirectory: its 0700 would become the permissions of the published build folder.
+      for (int attempt = 0; ; attempt++) {
+        Path staging = target.resolveSibling("." + target.getFileName() + ".building-" + ProcessHandle.current().pid()
+            + "-" + Long.toUnsignedString(System.nanoTime(), 36) + attempt);
+        try {
+          return Files.createDirectory(staging);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          if (attempt > 10) {
+            throw e;
+          }
+        }
+      }
     } catch (IOException e) {
       throw new BuildException("cannot create a staging folder beside " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The highest ancestor of {@code target} that does not exist yet (null when the parent exists). */
+  static Path firstMissingAncestor(Path target) {
+    Path missing = null;
+    for (Path p = target.getParent(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
+  }
+
+  /** Removes {@code created} and the empty folders under it on the way to {@code target}. */
+  static void removeCreatedParents(Path created, Path target) {
+    if (created == null) {
+      return;
+    }
+    for (Path p = target.getParent(); p != null && p.startsWith(created); p = p.getParent()) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        return; // not empty: something else lives there now
+      }
     }
   }
 

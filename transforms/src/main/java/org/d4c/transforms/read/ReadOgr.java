@@ -27,6 +27,8 @@ import org.d4c.transforms.progress.LocalProgress;
 import org.d4c.transforms.rejects.Reject;
 import org.d4c.transforms.rejects.RejectCoder;
 import org.gdal.gdal.Dataset;
+import org.gdal.gdal.gdal;
+import org.gdal.gdalconst.gdalconst;
 import org.gdal.ogr.Geometry;
 import org.gdal.ogr.Layer;
 import org.gdal.ogr.ogr;
@@ -100,7 +102,10 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
         }
         WKBReader wkbReader = new WKBReader(geometries);
         org.gdal.ogr.Feature f;
-        while (remaining-- > 0 && (f = nextFeature(layer, source)) != null) {
+        long count = 0;
+        gdal.ErrorReset();
+        while (remaining-- > 0 && (f = nextFeature(layer, source, count)) != null) {
+          count++;
           try {
             convert(f, wkbReader, out);
           } finally {
@@ -114,13 +119,22 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       }
     }
 
-    private static org.gdal.ogr.Feature nextFeature(Layer layer, OgrSource source) {
+    private static org.gdal.ogr.Feature nextFeature(Layer layer, OgrSource source, long readSoFar) {
+      org.gdal.ogr.Feature f;
       try {
-        return layer.GetNextFeature();
+        f = layer.GetNextFeature();
       } catch (RuntimeException e) {
         // A record GDAL cannot even parse means the file is damaged: stop rather than guess.
-        throw new OgrException(source, "reading failed (corrupt or truncated file?): " + e.getMessage());
+        throw new OgrException(source, "reading failed after " + readSoFar + " features (corrupt or truncated file?): "
+            + e.getMessage());
       }
+      // Some drivers end the layer early on damage (SQLite: "database disk image is malformed") without throwing;
+      // GDAL keeps the error per thread, so this sees only this reader's.
+      if (f == null && gdal.GetLastErrorType() >= gdalconst.CE_Failure) {
+        throw new OgrException(source, "reading failed after " + readSoFar + " features (corrupt or truncated file?): "
+            + gdal.GetLastErrorMsg());
+      }
+      return f;
     }
 
     private void convert(org.gdal.ogr.Feature f, WKBReader wkbReader, MultiOutputReceiver out) {
