@@ -29,6 +29,7 @@ public final class Crs {
   public static boolean sameExceptAxisOrder(SpatialReference a, SpatialReference b) {
     Vector<String> options = new Vector<>();
     options.add("CRITERION=EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS");
+    options.add("IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=YES");
     return a.IsSame(b, options) == 1;
   }
 

@@ -30,6 +30,9 @@ public final class Gdal {
       // Never read sidecar files from the network or guess encodings from the locale.
       gdal.SetConfigOption("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
       gdal.SetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", "none");
+      // A coordinate outside a projection's domain must fail, not land somewhere plausible (PROJ checks by
+      // transforming back); the failure becomes a reprojection reject.
+      gdal.SetConfigOption("CHECK_WITH_INVERT_PROJ", "YES");
       started = true;
     }
   }

@@ -77,6 +77,7 @@ public final class OgrLayers {
     Dataset ds = open(source);
     try {
       Layer layer = layer(ds, source);
+      gdal.ErrorReset();
       applyFilter(layer, source, null);
       List<Field> fields = new ArrayList<>();
       List<Integer> ogrTypes = new ArrayList<>();
@@ -92,6 +93,11 @@ public final class OgrLayers {
         srsWkt = srs.ExportToWkt();
       }
       long count = layer.GetFeatureCount(1);
+      if (count < 0) {
+        // Drivers that hand the filter to a database (GeoPackage, SQLite) only fail when it runs.
+        throw new OgrException(source, (source.where() == null ? "counting features failed: "
+            : "the attribute filter \"" + source.where() + "\" failed: ") + gdal.GetLastErrorMsg());
+      }
       String driver = ds.GetDriver().getShortName();
       List<OgrSplit> splits = plan(ds, layer, source, driver, count, Math.max(1, featuresPerSplit));
       return new OgrLayerInfo(source, layer.GetName(), driver, new FeatureSchema(fields), ogrTypes, srsWkt,

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -103,17 +104,28 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
         WKBReader wkbReader = new WKBReader(geometries);
         org.gdal.ogr.Feature f;
         long count = 0;
-        gdal.ErrorReset();
+        long expected = switch (split.kind()) {
+          case ALL -> info.featureCount();
+          case INDEX_RANGE -> split.end() - split.start();
+          case FID_RANGE -> -1; // FIDs may have gaps: the range says nothing about the count
+        };
+        TextFields text = TextFields.of(info);
         while (remaining-- > 0 && (f = nextFeature(layer, source, count)) != null) {
           count++;
           try {
-            convert(f, wkbReader, out);
+            convert(f, wkbReader, text, out);
           } finally {
             f.delete();
           }
           read.inc();
           LocalProgress.FEATURES_READ.incrementAndGet();
         }
+        if (expected >= 0 && count != expected) {
+          // A damaged file can end early without any error from GDAL (e.g. FlatGeobuf cut after its header).
+          throw new OgrException(source, "read " + count + " features where the layer announced " + expected
+              + " (corrupt or truncated file?)");
+        }
+        text.delete();
       } finally {
         ds.delete();
       }
@@ -121,6 +133,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
 
     private static org.gdal.ogr.Feature nextFeature(Layer layer, OgrSource source, long readSoFar) {
       org.gdal.ogr.Feature f;
+      gdal.ErrorReset();
       try {
         f = layer.GetNextFeature();
       } catch (RuntimeException e) {
@@ -137,7 +150,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       return f;
     }
 
-    private void convert(org.gdal.ogr.Feature f, WKBReader wkbReader, MultiOutputReceiver out) {
+    private void convert(org.gdal.ogr.Feature f, WKBReader wkbReader, TextFields text, MultiOutputReceiver out) {
       long fid = f.GetFID();
       int src = info.source().index();
       Geometry g = f.GetGeometryRef();
@@ -162,7 +175,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       Object[] values = new Object[schema.size()];
       for (int i = 0; i < values.length; i++) {
         try {
-          values[i] = value(f, i, schema.field(i).type(), info.ogrFieldTypes().get(i));
+          values[i] = text.isText(i) ? text.value(f, i) : value(f, i, schema.field(i).type());
         } catch (IllegalArgumentException e) {
           out.get(REJECTS).output(new Reject(src, fid, Reject.Reason.UNDECODABLE_ATTRIBUTE,
               "field '" + schema.field(i).name() + "': " + e.getMessage(), safeWkt(g)));
@@ -181,7 +194,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       }
     }
 
-    static Object value(org.gdal.ogr.Feature f, int i, FieldType type, int ogrType) {
+    static Object value(org.gdal.ogr.Feature f, int i, FieldType type) {
       if (!f.IsFieldSetAndNotNull(i)) {
         return null;
       }
@@ -191,7 +204,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
         case INT64 -> f.GetFieldAsInteger64(i);
         case FLOAT -> (float) f.GetFieldAsDouble(i);
         case DOUBLE -> f.GetFieldAsDouble(i);
-        case STRING -> ogrType == ogr.OFTString ? utf8(f.GetFieldAsBinary(i)) : f.GetFieldAsString(i);
+        case STRING -> utf8(f.GetFieldAsBinary(i));
         case BINARY -> f.GetFieldAsBinary(i);
         case DATE -> date(f, i);
         case TIMESTAMP -> timestamp(f, i);
@@ -229,9 +242,9 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       float[] s = new float[1];
       f.GetFieldAsDateTime(i, y, m, d, h, min, s, tz);
       try {
-        int whole = (int) Math.floor(s[0]);
-        int millis = Math.round((s[0] - whole) * 1000f);
-        LocalDateTime t = LocalDateTime.of(y[0], m[0], d[0], h[0], min[0], whole, millis * 1_000_000);
+        // Rounding to milliseconds may carry into the next second (59.9999 s): add, never construct with 1000 ms.
+        long millis = Math.round(s[0] * 1000.0);
+        LocalDateTime t = LocalDateTime.of(y[0], m[0], d[0], h[0], min[0]).plus(millis, ChronoUnit.MILLIS);
         int offsetSeconds = tz[0] > 1 ? (tz[0] - 100) * 15 * 60 : 0;
         return t.toInstant(ZoneOffset.ofTotalSeconds(offsetSeconds));
       } catch (java.time.DateTimeException e) {
