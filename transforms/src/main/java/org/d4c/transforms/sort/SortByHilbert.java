@@ -1,6 +1,11 @@
 package org.d4c.transforms.sort;
 
 import java.nio.ByteBuffer;
+import java.util.Iterator;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.IterableCoder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -42,18 +47,59 @@ public final class SortByHilbert
   public PCollection<KV<String, Iterable<KV<byte[], Feature>>>> expand(PCollection<Feature> input) {
     String name = output;
     return input
-        .apply("Key by curve position", MapElements.via(new SimpleFunction<Feature, KV<String, KV<byte[], Feature>>>() {
+        // Encoded now, so that a runner holding the whole group in memory (the Direct runner does) holds compact
+        // bytes, not geometry objects: several times less memory.
+        .apply("Key by curve position", MapElements.via(new SimpleFunction<Feature, KV<String, KV<byte[], byte[]>>>() {
           @Override
-          public KV<String, KV<byte[], Feature>> apply(Feature f) {
-            return KV.of(name, KV.of(sortKey(f), f));
+          public KV<String, KV<byte[], byte[]>> apply(Feature f) {
+            return KV.of(name, KV.of(sortKey(f), encode(f)));
           }
         }))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of())))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of())))
         .apply("Gather one output", GroupByKey.create())
         .apply("Sort by curve position", SortValues.create(BufferedExternalSorter.options()
             .withExternalSorterType(ExternalSorter.Options.SorterType.NATIVE)
             .withMemoryMB(memoryMb)))
+        .apply("Decode features", ParDo.of(new DoFn<KV<String, Iterable<KV<byte[], byte[]>>>,
+            KV<String, Iterable<KV<byte[], Feature>>>>() {
+          @ProcessElement
+          public void process(@Element KV<String, Iterable<KV<byte[], byte[]>>> group,
+              OutputReceiver<KV<String, Iterable<KV<byte[], Feature>>>> out) {
+            // Decoded one at a time as the writer iterates: the sorted group is never all in memory as objects.
+            Iterable<KV<byte[], byte[]>> sorted = group.getValue();
+            out.output(KV.of(group.getKey(), () -> new Iterator<KV<byte[], Feature>>() {
+              private final Iterator<KV<byte[], byte[]>> it = sorted.iterator();
+
+              @Override
+              public boolean hasNext() {
+                return it.hasNext();
+              }
+
+              @Override
+              public KV<byte[], Feature> next() {
+                KV<byte[], byte[]> kv = it.next();
+                return KV.of(kv.getKey(), decode(kv.getValue()));
+              }
+            }));
+          }
+        }))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of()))));
+  }
+
+  static byte[] encode(Feature f) {
+    try {
+      return CoderUtils.encodeToByteArray(FeatureCoder.of(), f);
+    } catch (CoderException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Feature decode(byte[] bytes) {
+    try {
+      return CoderUtils.decodeFromByteArray(FeatureCoder.of(), bytes);
+    } catch (CoderException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Unsigned big-endian bytes of (key, source, FID): byte order equals the intended order. */
