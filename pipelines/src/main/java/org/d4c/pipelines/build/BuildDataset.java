@@ -14,7 +14,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.d4c.manifests.progress.Progress;
 import org.d4c.manifests.recipe.Output;
@@ -85,7 +84,7 @@ public final class BuildDataset {
       long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
 
       Pipeline pipeline = Pipeline.create(options);
-      compose(pipeline, recipe, plan, staging, options.getSortMemoryMb());
+      compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb());
       runPipeline(pipeline, expected, progress);
 
       Staging.delete(work);
@@ -174,7 +173,8 @@ public final class BuildDataset {
   }
 
   /** Adds the steps of every output to the pipeline. */
-  static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, int sortMemoryMb) {
+  static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
+      int sortMemoryMb) {
     List<PCollection<Reject>> rejects = new ArrayList<>();
     String crsProjJson = Crs.projJsonOrNull(recipe.crs());
     GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS
@@ -196,15 +196,45 @@ public final class BuildDataset {
       rejects.add(repaired.get(GeometrySteps.REJECTS));
       PCollection<Feature> normal = repaired.get(GeometrySteps.FEATURES)
           .apply("Normalize " + name, NormalizeGeometry.of(recipe.promoteToMulti()));
-      PCollectionView<Envelope> extent = normal.apply("Extent of " + name, ComputeExtent.create());
-      normal.apply("Sort key of " + name, HilbertKey.within(extent))
-          .apply("Sort " + name, SortByHilbert.of(name, sortMemoryMb))
+      // The layer's own extent (in the output CRS) spares a pass over the data; without one, compute it.
+      Envelope known = plannedExtent(layer, recipe.crs());
+      HilbertKey key = known != null ? HilbertKey.within(known)
+          : HilbertKey.within(normal.apply("Extent of " + name, ComputeExtent.create()));
+      normal.apply("Sort key of " + name, key)
+          .apply("Sort " + name, SortByHilbert.of(name, sortMemoryMb).withRunsIn(runs.toString()))
           .apply("Write " + name, WriteGeoParquet.to(staging.toString(), planned.select().outputSchema(), parquet,
               recipe.maxRowsPerFile()));
     }
     List<String> sourceIds = recipe.sources().stream().map(Source::id).toList();
     PCollectionList.of(rejects).apply("Collect rejects", Flatten.pCollections()).setCoder(RejectCoder.of())
         .apply("Write rejects", WriteRejects.to(staging.toString(), sourceIds));
+  }
+
+  /**
+   * The layer's extent in the output CRS, or null when the driver has none or it cannot be transformed. It only
+   * scales the Hilbert curve: any extent derived from the locked source bytes gives the same order every time.
+   */
+  static Envelope plannedExtent(OgrLayerInfo layer, String crs) {
+    double[] e = layer.extent();
+    if (e == null) {
+      return null;
+    }
+    if (!Reproject.needed(layer.srsWkt(), crs)) {
+      return new Envelope(e[0], e[2], e[1], e[3]);
+    }
+    try {
+      double[] t = new double[4];
+      org.gdal.osr.CoordinateTransformation.CreateCoordinateTransformation(Crs.parse(layer.srsWkt()), Crs.parse(crs))
+          .TransformBounds(t, e[0], e[1], e[2], e[3], 21);
+      for (double v : t) {
+        if (!Double.isFinite(v)) {
+          return null;
+        }
+      }
+      return new Envelope(t[0], t[2], t[1], t[3]);
+    } catch (RuntimeException ex) {
+      return null;
+    }
   }
 
   /** Runs the pipeline, drawing progress from the in-JVM counters while it goes. */

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.d4c.manifests.recipe.RecipeException;
 import org.d4c.manifests.sources.SourceException;
 import org.d4c.pipelines.build.RejectsExceededException;
+import org.d4c.publisher.catalog.CatalogException;
 import org.d4c.transforms.read.OgrException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,11 +15,12 @@ import picocli.CommandLine.Command;
     description = {"Builds open geospatial data reproducibly: recipe in, GeoParquet plus a manifest that locks every"
         + " input and output by its hash out.", ""},
     subcommands = {BuildCommand.class, LockCommand.class, ReproduceCommand.class, DemoCommand.class,
-        CommandLine.HelpCommand.class},
+        CatalogCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  ./d4c demo", "  ./d4c lock pipelines/recipes/ca-provinces/recipe.yaml",
         "  ./d4c build pipelines/recipes/ca-provinces/recipe.yaml --out out/ca-provinces",
-        "  ./d4c reproduce out/ca-provinces/manifest.json", "",
-        "Exit codes: 0 ok, 1 failure, 2 bad command line, recipe or manifest, 3 source problem,",
+        "  ./d4c reproduce out/ca-provinces/manifest.json",
+        "  ./d4c catalog add out/ca-provinces --catalog out/catalog", "",
+        "Exit codes: 0 ok, 1 failure, 2 bad command line, recipe, manifest or catalog, 3 source problem,",
         "4 too many rejects, 5 reproduce found different bytes."})
 public final class D4c implements Callable<Integer> {
   static final int FAILED = 1;
@@ -51,7 +53,8 @@ public final class D4c implements Callable<Integer> {
   }
 
   static int exitCode(Throwable e) {
-    if (e instanceof RecipeException || e instanceof org.d4c.manifests.lock.ManifestException) {
+    if (e instanceof RecipeException || e instanceof org.d4c.manifests.lock.ManifestException
+        || e instanceof CatalogException) {
       return BAD_INPUT;
     }
     if (e instanceof SourceException || e instanceof OgrException) {

@@ -16,7 +16,8 @@ import org.d4c.transforms.feature.FeatureSchema;
  * @param geometryType the declared OGR geometry type name
  * @param featureCount features that pass the filter
  * @param splits the parts to read in parallel
+ * @param extent the layer's extent as its driver reports it (minx, miny, maxx, maxy), or null when unknown
  */
 public record OgrLayerInfo(OgrSource source, String layerName, String driver, FeatureSchema schema,
-    List<Integer> ogrFieldTypes, String srsWkt, String geometryType, long featureCount, List<OgrSplit> splits)
+    List<Integer> ogrFieldTypes, String srsWkt, String geometryType, long featureCount, List<OgrSplit> splits, double[] extent)
     implements Serializable {}

@@ -101,7 +101,7 @@ public final class OgrLayers {
       String driver = ds.GetDriver().getShortName();
       List<OgrSplit> splits = plan(ds, layer, source, driver, count, Math.max(1, featuresPerSplit));
       return new OgrLayerInfo(source, layer.GetName(), driver, new FeatureSchema(fields), ogrTypes, srsWkt,
-          ogr.GeometryTypeToName(layer.GetGeomType()), count, splits);
+          ogr.GeometryTypeToName(layer.GetGeomType()), count, splits, extent(layer));
     } finally {
       ds.delete();
     }
@@ -143,6 +143,19 @@ public final class OgrLayers {
     }
     // Other drivers can only be read front to back; one worker reads them whole.
     return List.of(OgrSplit.all());
+  }
+
+  /** The layer extent (minx, miny, maxx, maxy) from the driver; a header value for most formats, so cheap. */
+  private static double[] extent(Layer layer) {
+    try {
+      double[] e = layer.GetExtent(true);
+      if (e == null || e.length < 4 || !(e[0] <= e[1]) || !(e[2] <= e[3])) {
+        return null;
+      }
+      return new double[] {e[0], e[2], e[1], e[3]};
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   static String quote(String identifier) {

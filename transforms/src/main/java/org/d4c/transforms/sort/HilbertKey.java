@@ -21,19 +21,43 @@ public final class HilbertKey extends PTransform<PCollection<Feature>, PCollecti
   /** Bits per axis; 16 matches what DuckDB's ST_Hilbert and other GeoParquet writers use. */
   public static final int BITS = 16;
 
-  private final PCollectionView<Envelope> extent;
+  private final PCollectionView<Envelope> extentView;
+  private final Envelope extent;
 
-  private HilbertKey(PCollectionView<Envelope> extent) {
+  private HilbertKey(PCollectionView<Envelope> extentView, Envelope extent) {
+    this.extentView = extentView;
     this.extent = extent;
   }
 
+  /** Keys within the extent that {@link ComputeExtent} computes from the data (a side input: one more pass). */
   public static HilbertKey within(PCollectionView<Envelope> extent) {
-    return new HilbertKey(extent);
+    return new HilbertKey(extent, null);
+  }
+
+  /** Keys within an extent known before the pipeline runs (e.g. the layer's, from its header): no extra pass. */
+  public static HilbertKey within(Envelope extent) {
+    return new HilbertKey(null, new Envelope(extent));
   }
 
   @Override
   public PCollection<Feature> expand(PCollection<Feature> input) {
-    PCollectionView<Envelope> view = extent;
+    if (extent != null) {
+      Envelope fixed = extent;
+      return input.apply("Place on Hilbert curve", ParDo.of(new DoFn<Feature, Feature>() {
+        private transient SmallHilbertCurve curve;
+
+        @Setup
+        public void setup() {
+          curve = HilbertCurve.small().bits(BITS).dimensions(2);
+        }
+
+        @ProcessElement
+        public void process(@Element Feature f, OutputReceiver<Feature> out) {
+          out.output(f.withSortKey(key(curve, fixed, f.geometry().getEnvelopeInternal())));
+        }
+      })).setCoder(FeatureCoder.of());
+    }
+    PCollectionView<Envelope> view = extentView;
     return input.apply("Place on Hilbert curve", ParDo.of(new DoFn<Feature, Feature>() {
       private transient SmallHilbertCurve curve;
 

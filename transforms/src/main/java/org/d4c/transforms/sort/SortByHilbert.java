@@ -1,7 +1,9 @@
 package org.d4c.transforms.sort;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -32,19 +34,69 @@ public final class SortByHilbert
   private static final long serialVersionUID = 1L;
   private final String output;
   private final int memoryMb;
+  private final String runFolder;
 
-  private SortByHilbert(String output, int memoryMb) {
+  private SortByHilbert(String output, int memoryMb, String runFolder) {
     this.output = output;
     this.memoryMb = memoryMb;
+    this.runFolder = runFolder;
   }
 
-  /** Sorts the features of the output named {@code output}, with up to {@code memoryMb} in memory. */
+  /**
+   * Sorts the features of the output named {@code output} with the runner's group-by-key and Beam's external sorter,
+   * using up to {@code memoryMb} in memory before spilling.
+   */
   public static SortByHilbert of(String output, int memoryMb) {
-    return new SortByHilbert(output, memoryMb);
+    return new SortByHilbert(output, memoryMb, null);
+  }
+
+  /**
+   * Sorts through sorted runs written to {@code folder} (each worker sorts up to {@code memoryMb} at a time, one
+   * reader merges): no group-by-key of the features at all, the fast path on the Direct runner. The folder must be
+   * reachable by every worker.
+   */
+  public SortByHilbert withRunsIn(String folder) {
+    return new SortByHilbert(output, memoryMb, folder);
   }
 
   @Override
   public PCollection<KV<String, Iterable<KV<byte[], Feature>>>> expand(PCollection<Feature> input) {
+    return runFolder == null ? sortByGrouping(input) : sortInRuns(input);
+  }
+
+  private PCollection<KV<String, Iterable<KV<byte[], Feature>>>> sortInRuns(PCollection<Feature> input) {
+    return input
+        .apply("Write sorted runs",
+            ParDo.of(new SortedRuns.WriteRunsFn(output, runFolder, (long) memoryMb << 20)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+        .apply("Gather runs", GroupByKey.create())
+        .apply("Merge sorted runs", ParDo.of(new DoFn<KV<String, Iterable<String>>,
+            KV<String, Iterable<KV<byte[], Feature>>>>() {
+          @ProcessElement
+          public void process(@Element KV<String, Iterable<String>> runs,
+              OutputReceiver<KV<String, Iterable<KV<byte[], Feature>>>> out) {
+            List<String> files = new ArrayList<>();
+            runs.getValue().forEach(files::add);
+            out.output(KV.of(runs.getKey(), () -> new Iterator<KV<byte[], Feature>>() {
+              private final Iterator<byte[][]> merged = SortedRuns.merge(files);
+
+              @Override
+              public boolean hasNext() {
+                return merged.hasNext();
+              }
+
+              @Override
+              public KV<byte[], Feature> next() {
+                byte[][] r = merged.next();
+                return KV.of(r[0], decode(r[1]));
+              }
+            }));
+          }
+        }))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of()))));
+  }
+
+  private PCollection<KV<String, Iterable<KV<byte[], Feature>>>> sortByGrouping(PCollection<Feature> input) {
     String name = output;
     return input
         // Encoded now, so that a runner holding the whole group in memory (the Direct runner does) holds compact
