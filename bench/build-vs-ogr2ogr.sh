@@ -7,11 +7,18 @@
 #   N=20000 bench/build-vs-ogr2ogr.sh            a quick try (no memory check)
 #   N=250000 R=5 MEM_NS="100000 250000" bench/build-vs-ogr2ogr.sh
 #
-# Environment: N features (default 1000000), R repetitions (default 3), MEM_NS sizes at which d4c's peak RSS is
-# measured once more (default "250000 1000000" when N=1000000, else none; a size equal to N reuses the main runs),
-# SEED of the generator (default 20240601), PREPARE_ONLY=1 to generate and lock the inputs and stop, D4C_JAVA_OPTS passed on to ./d4c as usual, and D4C_REF: when set (e.g.
-# D4C_REF=HEAD), d4c is benchmarked from a clean clone of that commit in ${TMPDIR:-/tmp}/d4c-bench-COMMIT instead of
-# this work tree, so edits made while the benchmark runs (which make ./d4c rebuild itself) cannot disturb it.
+# Environment:
+#   N             features (default 1000000)
+#   R             repetitions (default 3)
+#   MEM_NS        sizes at which d4c's peak RSS is measured once more (default "250000 1000000" when N=1000000,
+#                 else none; a size equal to N reuses the main runs)
+#   SEED          seed of the generator (default 20240601)
+#   PREPARE_ONLY  when set, generate and lock the inputs, then stop
+#   D4C_JAVA_OPTS passed on to ./d4c as usual (e.g. -Xmx2g)
+#   D4C_REF       when set (e.g. D4C_REF=HEAD), benchmark a clean clone of that commit, made in
+#                 ${TMPDIR:-/tmp}/d4c-bench-COMMIT and built there by its own ./d4c (which, like any ./d4c build,
+#                 installs its jars into ~/.m2), instead of this work tree: edits made while the benchmark runs
+#                 (which make ./d4c rebuild itself) then cannot disturb it
 #
 # Inputs are generated once and cached under bench/data/ (git-ignored); raw results go to bench/results/ as TSV,
 # and a Markdown table is printed at the end (also saved beside the TSV).
@@ -57,8 +64,10 @@ if [ -n "${D4C_REF:-}" ]; then
   fi
 fi
 D4C="$D4C_DIR/d4c"
-ogrinfo --formats | grep -q '^ *FlatGeobuf' || die "this GDAL has no FlatGeobuf driver"
-ogrinfo --formats | grep -q '^ *CSV' || die "this GDAL has no CSV driver"
+command -v ogrinfo >/dev/null || die "ogrinfo not found: install GDAL (sudo apt-get install gdal-bin)"
+FORMATS=$(ogrinfo --formats)
+grep -q '^ *FlatGeobuf' <<<"$FORMATS" || die "this GDAL has no FlatGeobuf driver"
+grep -q '^ *CSV' <<<"$FORMATS" || die "this GDAL has no CSV driver"
 
 DATA="$BENCH/data"
 CACHE="$DATA/cache"          # d4c's source cache for the benchmark, so ~/.cache/d4c is left alone
