@@ -41,36 +41,33 @@ public final class HilbertKey extends PTransform<PCollection<Feature>, PCollecti
 
   @Override
   public PCollection<Feature> expand(PCollection<Feature> input) {
-    if (extent != null) {
-      Envelope fixed = extent;
-      return input.apply("Place on Hilbert curve", ParDo.of(new DoFn<Feature, Feature>() {
-        private transient SmallHilbertCurve curve;
+    KeyFn fn = new KeyFn(extent, extentView);
+    var parDo = extentView == null ? ParDo.of(fn) : ParDo.of(fn).withSideInputs(extentView);
+    return input.apply("Place on Hilbert curve", parDo).setCoder(FeatureCoder.of());
+  }
 
-        @Setup
-        public void setup() {
-          curve = HilbertCurve.small().bits(BITS).dimensions(2);
-        }
+  /** Keys each feature within the fixed extent, or within the side input's when there is no fixed one. */
+  private static final class KeyFn extends DoFn<Feature, Feature> {
+    private static final long serialVersionUID = 1L;
+    private final Envelope fixed;
+    private final PCollectionView<Envelope> view;
+    private transient SmallHilbertCurve curve;
 
-        @ProcessElement
-        public void process(@Element Feature f, OutputReceiver<Feature> out) {
-          out.output(f.withSortKey(key(curve, fixed, f.geometry().getEnvelopeInternal())));
-        }
-      })).setCoder(FeatureCoder.of());
+    KeyFn(Envelope fixed, PCollectionView<Envelope> view) {
+      this.fixed = fixed;
+      this.view = view;
     }
-    PCollectionView<Envelope> view = extentView;
-    return input.apply("Place on Hilbert curve", ParDo.of(new DoFn<Feature, Feature>() {
-      private transient SmallHilbertCurve curve;
 
-      @Setup
-      public void setup() {
-        curve = HilbertCurve.small().bits(BITS).dimensions(2);
-      }
+    @Setup
+    public void setup() {
+      curve = HilbertCurve.small().bits(BITS).dimensions(2);
+    }
 
-      @ProcessElement
-      public void process(@Element Feature f, ProcessContext c) {
-        c.output(f.withSortKey(key(curve, c.sideInput(view), f.geometry().getEnvelopeInternal())));
-      }
-    }).withSideInputs(view)).setCoder(FeatureCoder.of());
+    @ProcessElement
+    public void process(@Element Feature f, ProcessContext c) {
+      Envelope within = fixed != null ? fixed : c.sideInput(view);
+      c.output(f.withSortKey(key(curve, within, f.geometry().getEnvelopeInternal())));
+    }
   }
 
   /** The Hilbert index of the centre of {@code box} within {@code extent}. */
