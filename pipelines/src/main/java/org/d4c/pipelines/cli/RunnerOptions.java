@@ -58,6 +58,8 @@ final class RunnerOptions {
       case "flink" -> {
         args.add("--runner=FlinkRunner");
         args.add("--flinkMaster=" + flinkMaster);
+        // Each bundle ends in a sorted run file; Flink's default of 1,000 elements would make thousands of runs.
+        args.add("--maxBundleSize=100000");
         if (parallelism != null) {
           args.add("--parallelism=" + parallelism);
         }
