@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -48,7 +49,15 @@ public final class WriteRejects extends PTransform<PCollection<Reject>, PDone> {
   public PDone expand(PCollection<Reject> input) {
     String dir = folder;
     List<String> ids = sourceIds;
-    input.apply("Key all rejects alike", WithKeys.of("rejects"))
+    input.apply("Count rejects by reason", ParDo.of(new DoFn<Reject, Reject>() {
+          @ProcessElement
+          public void process(@Element Reject r, OutputReceiver<Reject> out) {
+            // Beam metrics carry the counts to any runner's UI; the manifest counts them from the file.
+            Metrics.counter("d4c.rejects", r.reason()).inc();
+            out.output(r);
+          }
+        })).setCoder(RejectCoder.of())
+        .apply("Key all rejects alike", WithKeys.of("rejects"))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RejectCoder.of()))
         .apply("Gather rejects", GroupByKey.create())
         .apply("Write rejects file", ParDo.of(new DoFn<KV<String, Iterable<Reject>>, Void>() {
