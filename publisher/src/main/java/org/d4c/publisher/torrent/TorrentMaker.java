@@ -1,0 +1,335 @@
+package org.d4c.publisher.torrent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+import org.d4c.manifests.lock.Manifest;
+import org.d4c.manifests.lock.Manifests;
+import org.libtorrent4j.TorrentInfo;
+import org.libtorrent4j.Vectors;
+import org.libtorrent4j.swig.create_flags_t;
+import org.libtorrent4j.swig.create_torrent;
+import org.libtorrent4j.swig.error_code;
+import org.libtorrent4j.swig.file_storage;
+import org.libtorrent4j.swig.libtorrent;
+import org.libtorrent4j.swig.set_piece_hashes_listener;
+import org.libtorrent4j.swig.sha1_hash;
+
+/**
+ * Makes the one torrent of a dataset version: every output named by the build's {@code manifest.json} plus the
+ * manifest itself, under the root folder {@code <dataset>-<version>}, in sorted path order.
+ *
+ * <ul>
+ *   <li>BEP 3 v1 by default; BEP 52 hybrid v1+v2 with {@link #hybrid(boolean)} (libtorrent then orders the files
+ *       canonically and inserts BEP 47 {@code .pad} files; aria2c 1.36 mishandles hybrids).</li>
+ *   <li>BEP 19 {@code url-list}: every HTTP mirror base given, in the order given, duplicates dropped, each ending
+ *       in {@code /}. A base must be the PARENT of the root folder: clients request {@code base + name + "/" + path}.</li>
+ *   <li>No {@code creation date} unless {@link #creationDate(long)} is given (e.g. from {@code SOURCE_DATE_EPOCH});
+ *       {@code created by} is the fixed string {@value #CREATOR}; {@code comment} names the dataset, version and DOI.
+ *       Same files and options give byte-identical .torrent files.</li>
+ *   <li>Piece size: see {@link #pieceSize(long)}.</li>
+ * </ul>
+ *
+ * <p>The bencoding is libtorrent's ({@code create_torrent::generate}). v1 piece hashes are computed here: the files
+ * are read once, in order, by one thread, and the SHA-1 of each piece runs on a pool. For hybrid torrents the hashing
+ * is libtorrent's {@code set_piece_hashes}, which is serial (one thread) and reads through a temporary folder of
+ * symbolic links named {@code <dataset>-<version>}.
+ *
+ * <p>Needs the libtorrent4j JNI library: system property {@code libtorrent4j.jni.path} naming
+ * {@code libtorrent4j.so} (unpacked from {@code libtorrent4j-linux}).
+ */
+public final class TorrentMaker {
+  /** The smallest piece, 16 KiB (the BitTorrent block size; BEP 52's minimum). */
+  public static final int MIN_PIECE_SIZE = 16 * 1024;
+  /** The largest piece, 64 MiB; past 4,000 x 64 MiB = 250 GiB the piece count grows instead. */
+  public static final int MAX_PIECE_SIZE = 64 * 1024 * 1024;
+  /** The most pieces a torrent gets while the piece size can still grow. */
+  public static final int MAX_PIECES = 4000;
+  public static final String CREATOR = "d4c";
+  public static final String EXTENSION = ".torrent";
+
+  private final Path buildDir;
+  private final List<String> webSeeds = new ArrayList<>();
+  private String doi;
+  private boolean hybrid;
+  private long creationDate;
+  private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+  private TorrentMaker(Path buildDir) {
+    this.buildDir = Objects.requireNonNull(buildDir, "buildDir");
+  }
+
+  /** A maker for the build folder holding {@code manifest.json} and the outputs it lists. */
+  public static TorrentMaker of(Path buildDir) {
+    return new TorrentMaker(buildDir);
+  }
+
+  /** HTTP(S) mirror bases, each the folder that holds {@code <dataset>-<version>/}. */
+  public TorrentMaker webSeeds(List<String> bases) {
+    for (String b : bases) {
+      if (b == null || !(b.startsWith("http://") || b.startsWith("https://"))) {
+        throw new IllegalArgumentException("a web seed must be an http(s) URL, got " + b);
+      }
+      webSeeds.add(b.endsWith("/") ? b : b + "/");
+    }
+    return this;
+  }
+
+  /** The dataset's DOI (e.g. {@code 10.5281/zenodo.123}), named in the comment; null when not known. */
+  public TorrentMaker doi(String doi) {
+    this.doi = doi == null || doi.isBlank() ? null : doi.strip();
+    return this;
+  }
+
+  /** Hybrid v1+v2 (BEP 52) instead of v1 only (BEP 3). */
+  public TorrentMaker hybrid(boolean hybrid) {
+    this.hybrid = hybrid;
+    return this;
+  }
+
+  /** Seconds since the epoch written as {@code creation date}; 0 (the default) writes none. */
+  public TorrentMaker creationDate(long epochSeconds) {
+    if (epochSeconds < 0) throw new IllegalArgumentException("creation date must be >= 0, got " + epochSeconds);
+    this.creationDate = epochSeconds;
+    return this;
+  }
+
+  /** Threads hashing v1 pieces; the default is one per processor. */
+  public TorrentMaker threads(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    this.threads = threads;
+    return this;
+  }
+
+  /** What a make gave: the .torrent bytes and how to name the torrent. */
+  public record Result(Path file, byte[] bytes, String name, String infoHashV1, String magnetUri, int pieceLength,
+      int numPieces, long totalSize) {}
+
+  /**
+   * The piece size for {@code totalSize} bytes: the smallest power of two, at least {@value #MIN_PIECE_SIZE}, that
+   * cuts the content into at most {@value #MAX_PIECES} pieces, capped at {@value #MAX_PIECE_SIZE}. So a torrent has
+   * 2,001–4,000 pieces, fewer only when 16 KiB pieces already suffice (content under 62.5 MiB) and more only past
+   * 250 GiB.
+   */
+  public static int pieceSize(long totalSize) {
+    if (totalSize < 0) throw new IllegalArgumentException("size must be >= 0, got " + totalSize);
+    long size = MIN_PIECE_SIZE;
+    while (size < MAX_PIECE_SIZE && (totalSize + size - 1) / size > MAX_PIECES) size <<= 1;
+    return (int) size;
+  }
+
+  /** The torrent's root folder: {@code <dataset>-<version>}. */
+  public static String rootName(Manifest m) {
+    return m.dataset() + "-" + m.version();
+  }
+
+  /** The comment: dataset, version and DOI when known. */
+  static String comment(Manifest m, String doi) {
+    return "d4c dataset " + m.dataset() + " version " + m.version() + (doi == null ? "" : ", DOI " + doi);
+  }
+
+  /** Makes the torrent and writes it atomically to {@code out} (parent folders created). */
+  public Result writeTo(Path out) {
+    Result r = make(out);
+    try {
+      Path parent = out.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, "." + out.getFileName(), ".tmp");
+      try {
+        Files.write(tmp, r.bytes());
+        try {
+          Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out, e);
+    }
+    return r;
+  }
+
+  /** Makes the torrent in memory; {@link Result#file()} is null. */
+  public Result make() {
+    return make(null);
+  }
+
+  private Result make(Path out) {
+    Manifest m = Manifests.read(buildDir.resolve(Manifests.FILE_NAME));
+    String name = rootName(m);
+    List<String> paths = new ArrayList<>();
+    m.outputs().forEach(o -> paths.add(o.path()));
+    paths.add(Manifests.FILE_NAME);
+    paths.sort(Comparator.naturalOrder());
+    for (int i = 1; i < paths.size(); i++) {
+      if (paths.get(i).equals(paths.get(i - 1))) throw new IllegalArgumentException("file listed twice: " + paths.get(i));
+    }
+
+    List<Path> files = new ArrayList<>();
+    long[] sizes = new long[paths.size()];
+    long total = 0;
+    for (int i = 0; i < paths.size(); i++) {
+      Path f = buildDir.resolve(paths.get(i));
+      files.add(f);
+      try {
+        sizes[i] = Files.size(f);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + f, e);
+      }
+      total += sizes[i];
+    }
+    for (Manifest.OutputFile o : m.outputs()) {
+      long actual = sizes[paths.indexOf(o.path())];
+      if (actual != o.size()) {
+        throw new IllegalStateException(o.path() + " has " + actual + " bytes, the manifest says " + o.size());
+      }
+    }
+    int pieceSize = pieceSize(total);
+
+    file_storage fs = new file_storage();
+    error_code ec = new error_code();
+    for (int i = 0; i < paths.size(); i++) {
+      fs.add_file_ex(ec, name + "/" + paths.get(i), sizes[i]);
+      if (ec.failed()) throw new IllegalStateException("libtorrent refused " + paths.get(i) + ": " + ec.message());
+    }
+    fs.set_name(name);
+    create_flags_t flags = hybrid ? new create_flags_t() : create_torrent.v1_only;
+    create_torrent ct = new create_torrent(fs, pieceSize, flags);
+    try {
+      if (hybrid) {
+        hashWithLibtorrent(ct, name, paths, files);
+      } else {
+        byte[][] hashes = hashV1(files, sizes, total, pieceSize);
+        if (hashes.length != ct.num_pieces()) {
+          throw new IllegalStateException("libtorrent counts " + ct.num_pieces() + " pieces, hashed " + hashes.length);
+        }
+        for (int p = 0; p < hashes.length; p++) ct.set_hash(p, new sha1_hash(Vectors.bytes2byte_vector(hashes[p])));
+      }
+      for (String seed : new LinkedHashSet<>(webSeeds)) ct.add_url_seed(seed);
+      ct.set_comment(comment(m, doi));
+      ct.set_creator(CREATOR);
+      ct.set_creation_date(creationDate);
+      byte[] bytes = Vectors.byte_vector2bytes(ct.generate().bencode());
+      TorrentInfo info = TorrentInfo.bdecode(bytes);
+      return new Result(out, bytes, name, info.infoHash().toHex(), info.makeMagnetUri(), ct.piece_length(),
+          ct.num_pieces(), total);
+    } finally {
+      Reference.reachabilityFence(fs); // create_torrent keeps a reference to the native file_storage
+    }
+  }
+
+  /** SHA-1 of every v1 piece; the files are read once, in order, and pieces hashed on {@link #threads} threads. */
+  private byte[][] hashV1(List<Path> files, long[] sizes, long total, int pieceSize) {
+    int numPieces = (int) ((total + pieceSize - 1) / pieceSize);
+    byte[][] hashes = new byte[numPieces][];
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "torrent-hash");
+      t.setDaemon(true);
+      return t;
+    });
+    Semaphore buffers = new Semaphore(2 * threads); // bounds memory: at most 2 x threads pieces in flight
+    List<Future<?>> pending = new ArrayList<>();
+    try {
+      ByteBuffer buf = null;
+      int piece = 0;
+      for (int i = 0; i < files.size(); i++) {
+        try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
+          long left = sizes[i];
+          while (left > 0) {
+            if (buf == null) {
+              buffers.acquire();
+              buf = ByteBuffer.allocate((int) Math.min(pieceSize, total - (long) piece * pieceSize));
+            }
+            int n = ch.read(buf);
+            if (n < 0) throw new IOException(files.get(i) + " shrank while hashing");
+            left -= n;
+            if (!buf.hasRemaining()) {
+              pending.add(submit(pool, buffers, buf, hashes, piece++));
+              buf = null;
+            }
+          }
+          if (ch.read(ByteBuffer.allocate(1)) > 0) throw new IOException(files.get(i) + " grew while hashing");
+        }
+      }
+      if (buf != null) throw new IllegalStateException("incomplete last piece"); // sizes add up to total: cannot happen
+      for (Future<?> f : pending) f.get();
+      return hashes;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while hashing", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("hashing failed", e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Future<?> submit(ExecutorService pool, Semaphore buffers, ByteBuffer buf, byte[][] hashes, int piece) {
+    return pool.submit(() -> {
+      try {
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        sha1.update(buf.array(), 0, buf.position());
+        hashes[piece] = sha1.digest();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      } finally {
+        buffers.release();
+      }
+    });
+  }
+
+  /** libtorrent's own (serial) v1+v2 hashing, reading {@code <tmp>/<name>/<path>} links to the real files. */
+  private static void hashWithLibtorrent(create_torrent ct, String name, List<String> paths, List<Path> files) {
+    Path staging = null;
+    try {
+      staging = Files.createTempDirectory("d4c-torrent");
+      Path root = staging.resolve(name);
+      for (int i = 0; i < paths.size(); i++) {
+        Path link = root.resolve(paths.get(i));
+        Files.createDirectories(link.getParent());
+        Files.createSymbolicLink(link, files.get(i).toAbsolutePath());
+      }
+      error_code ec = new error_code();
+      set_piece_hashes_listener listener = new set_piece_hashes_listener();
+      libtorrent.set_piece_hashes_ex(ct, staging.toString(), listener, ec);
+      Reference.reachabilityFence(listener);
+      if (ec.failed()) throw new IllegalStateException("libtorrent could not hash " + name + ": " + ec.message());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (staging != null) deleteTree(staging);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // a leftover temporary folder of links is harmless
+    }
+  }
+}
