@@ -1,5 +1,6 @@
 package org.d4c.publisher.catalog;
 
+import org.d4c.manifests.parquet.ZstdCodecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -129,7 +130,7 @@ public final class CatalogParquet {
   private static void writeGroupFile(Path tmp, List<ObjectNode> rows, MessageType schema) throws IOException {
     try (ParquetWriter<ObjectNode> w = new Builder(new LocalOutputFile(tmp), new ItemWriteSupport(schema))
         .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new ParquetCodecs(ZSTD_LEVEL))
+        .withCodecFactory(new ZstdCodecs(ZSTD_LEVEL))
         .withCompressionCodec(CompressionCodecName.ZSTD)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withRowGroupRowCountLimit(Integer.MAX_VALUE)

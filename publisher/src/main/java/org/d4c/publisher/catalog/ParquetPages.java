@@ -1,5 +1,6 @@
 package org.d4c.publisher.catalog;
 
+import org.d4c.manifests.parquet.ZstdCodecs;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -162,13 +163,13 @@ final class ParquetPages implements Closeable {
       if (body.length != h.getCompressed_page_size()) throw new IOException(file + ": truncated page in " + chunk.getPath());
       switch (h.getType()) {
         case DICTIONARY_PAGE -> {
-          byte[] raw = ParquetCodecs.decompress(chunk.getCodec(), body, h.getUncompressed_page_size());
+          byte[] raw = ZstdCodecs.decompress(chunk.getCodec(), body, h.getUncompressed_page_size());
           out.dictionary = new DictionaryPage(BytesInput.from(raw), h.getDictionary_page_header().getNum_values(),
               encoding(h.getDictionary_page_header().getEncoding()));
         }
         case DATA_PAGE -> {
           DataPageHeader dh = h.getData_page_header();
-          byte[] raw = ParquetCodecs.decompress(chunk.getCodec(), body, h.getUncompressed_page_size());
+          byte[] raw = ZstdCodecs.decompress(chunk.getCodec(), body, h.getUncompressed_page_size());
           out.pages.add(new DataPageV1(BytesInput.from(raw), dh.getNum_values(), h.getUncompressed_page_size(),
               emptyStats(d), encoding(dh.getRepetition_level_encoding()), encoding(dh.getDefinition_level_encoding()),
               encoding(dh.getEncoding())));
@@ -180,7 +181,7 @@ final class ParquetPages implements Closeable {
           int dl = dh.getDefinition_levels_byte_length();
           byte[] data = Arrays.copyOfRange(body, rl + dl, body.length);
           if (!dh.isSetIs_compressed() || dh.isIs_compressed()) {
-            data = ParquetCodecs.decompress(chunk.getCodec(), data, h.getUncompressed_page_size() - rl - dl);
+            data = ZstdCodecs.decompress(chunk.getCodec(), data, h.getUncompressed_page_size() - rl - dl);
           }
           out.pages.add(DataPageV2.uncompressed(dh.getNum_rows(), dh.getNum_nulls(), dh.getNum_values(),
               BytesInput.from(Arrays.copyOfRange(body, 0, rl)), BytesInput.from(Arrays.copyOfRange(body, rl, rl + dl)),

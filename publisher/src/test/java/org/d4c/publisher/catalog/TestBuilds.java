@@ -1,5 +1,6 @@
 package org.d4c.publisher.catalog;
 
+import org.d4c.manifests.parquet.ZstdCodecs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -157,7 +158,7 @@ final class TestBuilds {
       }
     };
     try (ParquetWriter<double[]> w = new Builder(new LocalOutputFile(file), support)
-        .withConf(new PlainParquetConfiguration()).withCodecFactory(new ParquetCodecs(3))
+        .withConf(new PlainParquetConfiguration()).withCodecFactory(new ZstdCodecs(3))
         .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
       for (double[] b : boxes) w.write(b);
     }

@@ -1,5 +1,6 @@
 package org.d4c.transforms.geoparquet;
 
+import org.d4c.manifests.parquet.ZstdCodecs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public final class GeoParquetWriter implements Closeable {
     this.support = new FeatureWriteSupport(schema, options);
     this.writer = new Builder(new LocalOutputFile(file), support)
         .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
+        .withCodecFactory(new ZstdCodecs(options.zstdLevel()))
         .withCompressionCodec(CompressionCodecName.ZSTD)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withRowGroupRowCountLimit(options.rowGroupRows())

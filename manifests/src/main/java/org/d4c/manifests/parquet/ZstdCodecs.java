@@ -1,4 +1,4 @@
-package org.d4c.transforms.geoparquet;
+package org.d4c.manifests.parquet;
 
 import com.github.luben.zstd.Zstd;
 import java.io.IOException;
@@ -8,14 +8,21 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Codecs for ZSTD (via zstd-jni) and UNCOMPRESSED only. Replaces parquet-java's default {@code CodecFactory}, which
- * loads Hadoop's codec classes even for UNCOMPRESSED and so cannot run without Hadoop.
+ * Parquet codecs for ZSTD (zstd-jni) and UNCOMPRESSED only, without Hadoop: parquet-java's own {@code CodecFactory}
+ * loads Hadoop classes even for UNCOMPRESSED. Shared by the GeoParquet writer (transforms) and the catalog
+ * (publisher), which must both run without Hadoop; it lives here because this module is free of Beam as well.
  */
-final class ZstdCodecFactory implements CompressionCodecFactory {
+public final class ZstdCodecs implements CompressionCodecFactory {
   private final int level;
 
-  ZstdCodecFactory(int level) {
+  /** @param level the ZSTD level used when compressing */
+  public ZstdCodecs(int level) {
     this.level = level;
+  }
+
+  /** Decompresses one page body. */
+  public static byte[] decompress(CompressionCodecName codec, byte[] in, int uncompressedSize) throws IOException {
+    return check(codec) == CompressionCodecName.ZSTD ? Zstd.decompress(in, uncompressedSize) : in;
   }
 
   @Override
@@ -43,8 +50,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     return new BytesInputDecompressor() {
       @Override
       public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
-        return codec == CompressionCodecName.ZSTD
-            ? BytesInput.from(Zstd.decompress(bytes.toByteArray(), uncompressedSize)) : bytes;
+        return BytesInput.from(ZstdCodecs.decompress(codec, bytes.toByteArray(), uncompressedSize));
       }
 
       @Override
@@ -52,7 +58,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
           throws IOException {
         byte[] in = new byte[compressedSize];
         input.get(in);
-        output.put(codec == CompressionCodecName.ZSTD ? Zstd.decompress(in, uncompressedSize) : in);
+        output.put(ZstdCodecs.decompress(codec, in, uncompressedSize));
       }
 
       @Override
@@ -65,7 +71,7 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
 
   private static CompressionCodecName check(CompressionCodecName codec) {
     if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.UNCOMPRESSED) {
-      throw new UnsupportedOperationException("only ZSTD and UNCOMPRESSED are supported, not " + codec);
+      throw new UnsupportedOperationException("only ZSTD and UNCOMPRESSED Parquet files are supported, not " + codec);
     }
     return codec;
   }
