@@ -286,23 +286,40 @@ public final class Catalog {
    */
   public ObjectNode putAlternate(String itemId, String asset, String name, String href, String title) {
     if (name == null || name.isBlank() || href == null || href.isBlank()) throw new CatalogException("alternate", "needs a name and an href");
+    return update(itemId, item -> {
+      JsonNode a = item.path("assets").get(asset);
+      if (!(a instanceof ObjectNode ao)) throw new CatalogException(parquetFile().toString(), "item " + itemId + " has no asset " + asset);
+      ObjectNode alt = ao.has("alternate") ? (ObjectNode) ao.get("alternate") : ao.putObject("alternate");
+      ObjectNode entry = alt.putObject(name).put("href", href);
+      if (title != null) entry.put("title", title);
+      return item;
+    });
+  }
+
+  /**
+   * Changes one item in place (under the lock): {@code change} gets a copy and returns the new item, which is
+   * validated and written with every static file it touches. Used by publishing (mirrors, DOI, torrent).
+   */
+  public ObjectNode update(String itemId, java.util.function.UnaryOperator<ObjectNode> change) {
     return locked(() -> {
       CatalogParquet.Contents existing = read();
       Map<String, ObjectNode> byId = new LinkedHashMap<>();
       for (ObjectNode i : existing.items()) byId.put(i.path("id").asText(), i);
       ObjectNode item = byId.get(itemId);
-      if (item == null) throw new CatalogException(parquetFile().toString(), "no item " + itemId);
-      ObjectNode copy = item.deepCopy();
-      JsonNode a = copy.path("assets").get(asset);
-      if (!(a instanceof ObjectNode ao)) throw new CatalogException(parquetFile().toString(), "item " + itemId + " has no asset " + asset);
-      ObjectNode alt = ao.has("alternate") ? (ObjectNode) ao.get("alternate") : ao.putObject("alternate");
-      ObjectNode entry = alt.putObject(name).put("href", href);
-      if (title != null) entry.put("title", title);
+      if (item == null) throw new CatalogException(parquetFile().toString(), "no item " + itemId + " (add the build with `d4c catalog add` first)");
+      ObjectNode copy = change.apply(item.deepCopy());
+      if (!itemId.equals(copy.path("id").asText())) throw new CatalogException(itemId, "an update may not change the item id");
       copy.set("stac_extensions", ItemFactory.extensions(copy));
-      byId.put(itemId, (ObjectNode) org.d4c.manifests.json.CanonicalJson.toTree(copy));
+      byId.put(itemId, (ObjectNode) CanonicalJson.toTree(copy));
       commit(existing, byId, copy.path("collection").asText(), true);
       return byId.get(itemId);
     });
+  }
+
+  /** One item by id, or null. */
+  public ObjectNode item(String itemId) {
+    for (ObjectNode i : read().items()) if (itemId.equals(i.path("id").asText())) return i;
+    return null;
   }
 
   private interface Work<T> {

@@ -32,7 +32,7 @@ import org.locationtech.jts.geom.Geometry;
 public final class ItemFactory {
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
   private static final Pattern DOI = Pattern.compile("^10\\.[0-9a-zA-Z]{4,}/[^\\s]+$");
-  static final String MANIFEST_ASSET = "manifest";
+  public static final String MANIFEST_ASSET = "manifest";
 
   /**
    * What the catalog adds on top of the build.
@@ -246,7 +246,7 @@ public final class ItemFactory {
   }
 
   /** {@code provinces.parquet} -> {@code provinces}; {@code roads/part-00001.parquet} -> {@code roads-part-00001}. */
-  static String assetKey(String path) {
+  public static String assetKey(String path) {
     String k = path.replaceFirst("\\.(parquet|jsonl|json)$", "").replace('/', '-');
     return k.isEmpty() ? "data" : k;
   }
@@ -287,9 +287,24 @@ public final class ItemFactory {
     }
     if (options.citation() == null && old.has("sci:citation")) p.set("sci:citation", old.get("sci:citation"));
     if (old.path("deprecated").asBoolean(false)) p.put("deprecated", true);
+    for (String k : List.of(Publication.INFOHASH, Publication.INFOHASH_V2, Publication.MAGNET, Publication.CONCEPT_DOI)) {
+      if (old.has(k)) p.set(k, old.get(k));
+    }
+    if (old.has(Publication.CONCEPT_DOI)) {
+      for (JsonNode l : previous.path("links")) {
+        if (Publication.CONCEPT_DOI.equals(l.path("title").asText())) ((ArrayNode) item.get("links")).add(l.deepCopy());
+      }
+    }
+    JsonNode torrent = previous.path("assets").get(Publication.TORRENT_ASSET);
+    if (torrent != null) ((ObjectNode) item.get("assets")).set(Publication.TORRENT_ASSET, torrent.deepCopy());
     for (Map.Entry<String, JsonNode> e : iterable(item.get("assets"))) {
-      JsonNode alt = previous.path("assets").path(e.getKey()).get("alternate");
-      if (alt != null && alt.isObject() && alt.size() > 0) ((ObjectNode) e.getValue()).set("alternate", alt.deepCopy());
+      JsonNode before = previous.path("assets").path(e.getKey());
+      JsonNode alt = before.get("alternate");
+      if (alt != null && alt.isObject() && alt.size() > 0) {
+        ((ObjectNode) e.getValue()).set("alternate", alt.deepCopy());
+        // A published asset keeps its primary mirror's URL rather than the local path.
+        if (before.path("href").asText().matches("^[a-z][a-z0-9+.-]*://.*")) ((ObjectNode) e.getValue()).set("href", before.get("href"));
+      }
     }
     item.set("stac_extensions", extensions(item));
     return (ObjectNode) CanonicalJson.toTree(item);

@@ -201,6 +201,36 @@ class CatalogAddTest {
   }
 
   @Test
+  void publishingPutsMirrorsDoiAndTorrentInTheItemAndAReAddKeepsThem() throws Exception {
+    Catalog cat = Catalog.at(tmp.resolve("cat"));
+    Path build = TestBuilds.write(tmp.resolve("b"), A1);
+    cat.add(build, ItemFactory.Options.DEFAULTS, false);
+    String hash = "0123456789abcdef0123456789abcdef01234567";
+    Publication.Mirrors m = new Publication.Mirrors("r2",
+        java.util.Map.of("data", java.util.Map.of("r2", "https://r2.example/alpha/1.0.0/data.parquet", "ia", "https://archive.example/alpha/data.parquet"),
+            "torrent", java.util.Map.of("r2", "https://r2.example/alpha/1.0.0/alpha-1.0.0.torrent")),
+        java.util.Map.of("ia", "Internet Archive"), "10.5281/zenodo.42", "10.5281/zenodo.41",
+        new Publication.Torrent(321, "ab".repeat(32), hash, null, "magnet:?xt=urn:btih:" + hash));
+    cat.update("alpha-1.0.0", Publication.apply(m));
+    for (JsonNode i : List.of(cat.read().items().get(0), cat.add(build, ItemFactory.Options.DEFAULTS, false).item())) {
+      assertThat(i.path("assets").path("data").path("href").asText(), is("https://r2.example/alpha/1.0.0/data.parquet"));
+      assertThat(i.path("assets").path("data").path("alternate").path("ia").path("href").asText(), is("https://archive.example/alpha/data.parquet"));
+      assertThat(i.path("assets").path("data").path("alternate").has("r2"), is(false));
+      assertThat(i.path("assets").path("torrent").path("type").asText(), is("application/x-bittorrent"));
+      assertThat(i.path("assets").path("torrent").path("href").asText(), is("https://r2.example/alpha/1.0.0/alpha-1.0.0.torrent"));
+      assertThat(i.path("properties").path("torrent:infohash").asText(), is(hash));
+      assertThat(i.path("properties").path("sci:doi").asText(), is("10.5281/zenodo.42"));
+      assertThat(i.path("properties").path("d4c:concept_doi").asText(), is("10.5281/zenodo.41"));
+      assertThat(rels(i, "cite-as"), contains("https://doi.org/10.5281/zenodo.42"));
+    }
+    try (CatalogSource src = CatalogSource.open(cat.dir().toString())) {
+      CatalogValidator.Report v = CatalogValidator.validate(src, false, false);
+      assertThat(v.text(), v.ok(), is(true));
+    }
+    assertThrows(CatalogException.class, () -> cat.update("nope-1.0.0", i -> i));
+  }
+
+  @Test
   void aProjectedBuildGetsItsFootprintInLonLat() {
     var t = new CoordinateTransformFactory().createTransform(new CRSFactory().createFromName("EPSG:4326"),
         new CRSFactory().createFromName("EPSG:3347"));
