@@ -66,7 +66,7 @@ public final class Recipes {
   }
 
   /** SnakeYAML's problem and context without its multi-line source excerpt. */
-  private static String yamlError(JsonProcessingException e) {
+  public static String yamlError(JsonProcessingException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof MarkedYAMLException m && m.getProblemMark() != null) {
         String context = m.getContext() == null ? "" : " (" + m.getContext()

@@ -1,0 +1,21 @@
+package org.d4c.publisher.mirror;
+
+import java.util.List;
+
+/** A mirror file that is wrong, or a mirror that refused or lost something; the message says which and what to do. */
+public class MirrorException extends RuntimeException {
+  private final List<String> problems;
+
+  public MirrorException(String where, List<String> problems) {
+    super((where == null ? "" : where + ": ") + String.join(where == null ? "; " : "\n  ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  public MirrorException(String where, String problem) {
+    this(where, List.of(problem));
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+}
