@@ -15,19 +15,22 @@ import picocli.CommandLine.Command;
     description = {"Builds open geospatial data reproducibly: recipe in, GeoParquet plus a manifest that locks every"
         + " input and output by its hash out.", ""},
     subcommands = {BuildCommand.class, LockCommand.class, ReproduceCommand.class, DemoCommand.class,
-        CatalogCommand.class, CommandLine.HelpCommand.class},
+        CatalogCommand.class, PublishCommand.class, VerifyCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  ./d4c demo", "  ./d4c lock pipelines/recipes/ca-provinces/recipe.yaml",
         "  ./d4c build pipelines/recipes/ca-provinces/recipe.yaml --out out/ca-provinces",
         "  ./d4c reproduce out/ca-provinces/manifest.json",
-        "  ./d4c catalog add out/ca-provinces --catalog out/catalog", "",
+        "  ./d4c catalog add out/ca-provinces --catalog out/catalog",
+        "  ./d4c publish out/ca-provinces --mirrors mirrors.yaml --catalog out/catalog",
+        "  ./d4c verify out/ca-provinces --mirrors mirrors.yaml", "",
         "Exit codes: 0 ok, 1 failure, 2 bad command line, recipe, manifest or catalog, 3 source problem,",
-        "4 too many rejects, 5 reproduce found different bytes."})
+        "4 too many rejects, 5 reproduce found different bytes, 6 verify found a file missing or different on a mirror."})
 public final class D4c implements Callable<Integer> {
   static final int FAILED = 1;
   static final int BAD_INPUT = 2;
   static final int SOURCE_PROBLEM = 3;
   static final int TOO_MANY_REJECTS = 4;
   static final int NOT_REPRODUCED = 5;
+  static final int NOT_VERIFIED = 6;
 
   @Override
   public Integer call() {
@@ -54,7 +57,7 @@ public final class D4c implements Callable<Integer> {
 
   static int exitCode(Throwable e) {
     if (e instanceof RecipeException || e instanceof org.d4c.manifests.lock.ManifestException
-        || e instanceof CatalogException) {
+        || e instanceof CatalogException || e instanceof org.d4c.publisher.mirror.MirrorException) {
       return BAD_INPUT;
     }
     if (e instanceof SourceException || e instanceof OgrException) {

@@ -295,8 +295,10 @@ public final class ItemFactory {
         if (Publication.CONCEPT_DOI.equals(l.path("title").asText())) ((ArrayNode) item.get("links")).add(l.deepCopy());
       }
     }
-    JsonNode torrent = previous.path("assets").get(Publication.TORRENT_ASSET);
-    if (torrent != null) ((ObjectNode) item.get("assets")).set(Publication.TORRENT_ASSET, torrent.deepCopy());
+    for (String key : List.of(Publication.TORRENT_ASSET, Publication.SOURCE_ASSET)) {
+      JsonNode kept = previous.path("assets").get(key);
+      if (kept != null) ((ObjectNode) item.get("assets")).set(key, kept.deepCopy());
+    }
     for (Map.Entry<String, JsonNode> e : iterable(item.get("assets"))) {
       JsonNode before = previous.path("assets").path(e.getKey());
       JsonNode alt = before.get("alternate");

@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
  */
 public final class Publication {
   public static final String TORRENT_ASSET = "torrent";
+  public static final String SOURCE_ASSET = "source";
   public static final String TORRENT_TYPE = "application/x-bittorrent";
   /** v1 info-hash, 40 lowercase hex digits. */
   public static final String INFOHASH = "torrent:infohash";
@@ -32,7 +33,10 @@ public final class Publication {
    * @param torrent the torrent, or null
    */
   public record Mirrors(String primary, Map<String, Map<String, String>> assetHrefs, Map<String, String> mirrorTitles,
-      String doi, String conceptDoi, Torrent torrent) {}
+      String doi, String conceptDoi, Torrent torrent, SourceBundle source) {}
+
+  /** The source bundle (code at the build's commit, environment, recipe, manifest). */
+  public record SourceBundle(long size, String sha256) {}
 
   /** The .torrent file: its size and sha256, info-hashes and magnet URI. */
   public record Torrent(long size, String sha256, String infoHashV1, String infoHashV2, String magnet) {}
@@ -59,6 +63,17 @@ public final class Publication {
         else props.remove(INFOHASH_V2);
         props.put(MAGNET, t.magnet());
       }
+      if (m.source() != null) {
+        ObjectNode a = assets.putObject(SOURCE_ASSET);
+        a.put("href", "");
+        a.put("type", "application/gzip");
+        a.put("title", "Source bundle");
+        a.put("description", "The processing code at the build's commit, the environment definitions, the recipe and"
+            + " the manifest: `d4c reproduce` rebuilds this version from it");
+        a.putArray("roles").add("source").add("metadata");
+        a.put("file:size", m.source().size());
+        a.put("file:checksum", Multihash.sha256(m.source().sha256()));
+      }
       for (Map.Entry<String, Map<String, String>> e : new TreeMap<>(m.assetHrefs()).entrySet()) {
         JsonNode node = assets.get(e.getKey());
         if (!(node instanceof ObjectNode a)) throw new CatalogException(item.path("id").asText(), "no asset " + e.getKey() + " to publish");
@@ -75,11 +90,13 @@ public final class Publication {
         }
         if (alt.isEmpty()) a.remove("alternate");
       }
-      if (assets.has(TORRENT_ASSET) && assets.get(TORRENT_ASSET).path("href").asText().isEmpty()) {
-        // No primary mirror took the torrent: take any mirror's copy.
-        JsonNode alt = assets.get(TORRENT_ASSET).path("alternate");
-        if (!alt.isObject() || alt.isEmpty()) throw new CatalogException(item.path("id").asText(), "the torrent has no mirror to point at");
-        ((ObjectNode) assets.get(TORRENT_ASSET)).put("href", alt.elements().next().path("href").asText());
+      for (String key : new String[] {TORRENT_ASSET, SOURCE_ASSET}) {
+        if (assets.has(key) && assets.get(key).path("href").asText().isEmpty()) {
+          // No primary mirror took it: point at another mirror's copy.
+          JsonNode alt = assets.get(key).path("alternate");
+          if (!alt.isObject() || alt.isEmpty()) throw new CatalogException(item.path("id").asText(), "the " + key + " asset has no mirror to point at");
+          ((ObjectNode) assets.get(key)).put("href", alt.elements().next().path("href").asText());
+        }
       }
       if (m.doi() != null) {
         String doi = new ItemFactory.Options(null, m.doi(), null).doi();

@@ -70,6 +70,7 @@ public final class TorrentMaker {
 
   private final Path buildDir;
   private final List<String> webSeeds = new ArrayList<>();
+  private final java.util.Map<String, Path> extraFiles = new java.util.TreeMap<>();
   private String doi;
   private boolean hybrid;
   private long creationDate;
@@ -92,6 +93,16 @@ public final class TorrentMaker {
       }
       webSeeds.add(b.endsWith("/") ? b : b + "/");
     }
+    return this;
+  }
+
+  /**
+   * A file that is not a build output but travels with the release (the source bundle): {@code name} is its path
+   * inside the torrent's root folder.
+   */
+  public TorrentMaker extraFile(String name, Path file) {
+    if (name.startsWith("/") || name.contains("..") || name.contains("\\")) throw new IllegalArgumentException("bad file name " + name);
+    extraFiles.put(name, file);
     return this;
   }
 
@@ -182,6 +193,7 @@ public final class TorrentMaker {
     List<String> paths = new ArrayList<>();
     m.outputs().forEach(o -> paths.add(o.path()));
     paths.add(Manifests.FILE_NAME);
+    paths.addAll(extraFiles.keySet());
     paths.sort(Comparator.naturalOrder());
     for (int i = 1; i < paths.size(); i++) {
       if (paths.get(i).equals(paths.get(i - 1))) throw new IllegalArgumentException("file listed twice: " + paths.get(i));
@@ -191,7 +203,7 @@ public final class TorrentMaker {
     long[] sizes = new long[paths.size()];
     long total = 0;
     for (int i = 0; i < paths.size(); i++) {
-      Path f = buildDir.resolve(paths.get(i));
+      Path f = extraFiles.getOrDefault(paths.get(i), buildDir.resolve(paths.get(i)));
       files.add(f);
       try {
         sizes[i] = Files.size(f);

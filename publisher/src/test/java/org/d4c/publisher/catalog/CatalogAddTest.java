@@ -210,7 +210,7 @@ class CatalogAddTest {
         java.util.Map.of("data", java.util.Map.of("r2", "https://r2.example/alpha/1.0.0/data.parquet", "ia", "https://archive.example/alpha/data.parquet"),
             "torrent", java.util.Map.of("r2", "https://r2.example/alpha/1.0.0/alpha-1.0.0.torrent")),
         java.util.Map.of("ia", "Internet Archive"), "10.5281/zenodo.42", "10.5281/zenodo.41",
-        new Publication.Torrent(321, "ab".repeat(32), hash, null, "magnet:?xt=urn:btih:" + hash));
+        new Publication.Torrent(321, "ab".repeat(32), hash, null, "magnet:?xt=urn:btih:" + hash), null);
     cat.update("alpha-1.0.0", Publication.apply(m));
     for (JsonNode i : List.of(cat.read().items().get(0), cat.add(build, ItemFactory.Options.DEFAULTS, false).item())) {
       assertThat(i.path("assets").path("data").path("href").asText(), is("https://r2.example/alpha/1.0.0/data.parquet"));
