@@ -1,0 +1,23 @@
+package org.d4c.publisher.zenodo;
+
+/**
+ * A deposit that could not be made or checked. The message says which request, which file or field, and what to do
+ * next; it never holds the token (server texts are scrubbed of it before they are quoted).
+ */
+public class ZenodoException extends RuntimeException {
+  private final int status;
+
+  public ZenodoException(String message) {
+    this(message, 0, null);
+  }
+
+  public ZenodoException(String message, int status, Throwable cause) {
+    super(message, cause);
+    this.status = status;
+  }
+
+  /** The HTTP status that caused it, or 0. */
+  public int status() {
+    return status;
+  }
+}
