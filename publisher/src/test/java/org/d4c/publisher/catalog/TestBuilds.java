@@ -42,14 +42,14 @@ import org.locationtech.jts.geom.Geometry;
  * struct, geo metadata) and a manifest.json written by {@link Manifests#write} from a real recipe, exactly the shape
  * {@code d4c build} leaves. No Beam, no GDAL.
  */
-final class TestBuilds {
+public final class TestBuilds {
   /** One dataset version to fake. */
-  record Spec(String dataset, String version, String timeYaml, String crs, List<double[]> boxes, String title) {
-    Spec {
+  public record Spec(String dataset, String version, String timeYaml, String crs, List<double[]> boxes, String title) {
+    public Spec {
       boxes = List.copyOf(boxes);
     }
 
-    static Spec of(String dataset, String version, double[]... boxes) {
+    public static Spec of(String dataset, String version, double[]... boxes) {
       return new Spec(dataset, version, "datetime: 2023-02-03", "OGC:CRS84", Arrays.asList(boxes), "Test " + dataset);
     }
 
@@ -62,14 +62,14 @@ final class TestBuilds {
     }
   }
 
-  static final double[] CANADA = {-141, 41.7, -52.6, 83.1};
+  public static final double[] CANADA = {-141, 41.7, -52.6, 83.1};
   static final double[] OTTAWA = {-76, 45, -75.5, 45.5};
   static final double[] NZ = {166, -47, 178.6, -34};
 
   private TestBuilds() {}
 
   /** Writes the build folder {@code dir} (data.parquet + manifest.json) and returns it. */
-  static Path write(Path dir, Spec s) {
+  public static Path write(Path dir, Spec s) {
     try {
       Files.createDirectories(dir);
       Path data = dir.resolve("data.parquet");

@@ -50,10 +50,10 @@ class WebSeedDownloadIT {
 
   @BeforeAll
   static void installAria2() throws Exception {
-    aria2c = which("aria2c");
+    aria2c = org.d4c.publisher.Processes.which("aria2c");
     if (aria2c == null && "root".equals(System.getProperty("user.name"))) {
-      run(List.of("apt-get", "install", "-y", "-q", "aria2"), 600);
-      aria2c = which("aria2c");
+      org.d4c.publisher.Processes.run(List.of("apt-get", "install", "-y", "-q", "aria2"), 600);
+      aria2c = org.d4c.publisher.Processes.which("aria2c");
     }
     assumeTrue(aria2c != null, "aria2c is not installed and this is not root: run `apt-get install -y aria2` to run this test");
   }
@@ -89,7 +89,7 @@ class WebSeedDownloadIT {
         "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--seed-time=0", "--follow-torrent=mem",
         "--bt-tracker-connect-timeout=1", "--check-integrity=true", "--file-allocation=none", "--console-log-level=warn",
         "--summary-interval=0", "--listen-port=6881-6999", "--bt-stop-timeout=60", torrent.toString());
-    String log = run(cmd, 120);
+    String log = org.d4c.publisher.Processes.run(cmd, 120);
 
     Path got = down.resolve("roads-1.2.0");
     for (Manifest.OutputFile o : m.outputs()) {
@@ -154,34 +154,4 @@ class WebSeedDownloadIT {
     }
   }
 
-  private static String which(String tool) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path p = Path.of(d, tool);
-      if (Files.isExecutable(p)) return p.toString();
-    }
-    return Files.isExecutable(Path.of("/usr/bin", tool)) ? "/usr/bin/" + tool : null;
-  }
-
-  /** Runs a command, returns its output; fails on a non-zero exit or past {@code seconds}. */
-  private static String run(List<String> cmd, int seconds) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true);
-    pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
-    Process p = pb.start();
-    StringBuilder out = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (InputStream in = p.getInputStream()) {
-        out.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        // the process died; its exit code tells
-      }
-    });
-    reader.start();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s");
-    }
-    reader.join();
-    if (p.exitValue() != 0) throw new AssertionError(String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + out);
-    return out.toString();
-  }
 }

@@ -1,0 +1,203 @@
+package org.d4c.publisher.publish;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.d4c.manifests.lock.Hashing;
+import org.d4c.manifests.lock.Manifest;
+import org.d4c.manifests.lock.Manifests;
+import org.d4c.manifests.progress.Progress;
+import org.d4c.publisher.Processes;
+import org.d4c.publisher.catalog.Catalog;
+import org.d4c.publisher.catalog.TestBuilds;
+import org.d4c.publisher.mirror.Credentials;
+import org.d4c.publisher.mirror.Mirror;
+import org.d4c.publisher.mirror.MirrorException;
+import org.d4c.publisher.mirror.MirrorFile;
+import org.d4c.publisher.mirror.S3Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * A whole publish against real servers: s3proxy as the S3 mirror (its anonymous twin over the same folder is the
+ * public HTTP endpoint), a local folder mirror, the catalog; aria2c downloads the version through the web seed only.
+ * The S3 secret is a canary that must appear nowhere.
+ */
+class PublishIT {
+  static final String KEY = "publish-access";
+  static final String CANARY = "canary-secret-5d1c0e77b2";
+
+  @TempDir Path tmp;
+  S3Server server;
+  S3Server anonymous;
+  Path mirrors;
+  final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void start() throws Exception {
+    Files.createDirectories(tmp.resolve("store"));
+    server = S3Server.start(tmp.resolve("store"), 0, KEY, CANARY);
+    anonymous = S3Server.start(tmp.resolve("store"), 0, null, null);
+    try (S3Client c = S3Client.builder().endpointOverride(server.endpoint()).region(Region.of("auto")).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, CANARY))).build()) {
+      c.createBucket(b -> b.bucket("d4c"));
+    }
+    Files.writeString(tmp.resolve("credentials"), "[default]\naws_access_key_id = " + KEY + "\naws_secret_access_key = " + CANARY + "\n");
+    mirrors = tmp.resolve("mirrors.yaml");
+    Files.writeString(mirrors, """
+        mirrors:
+          - id: s3
+            type: s3
+            endpoint: %s
+            region: auto
+            bucket: d4c
+            prefix: datasets/
+            public_url: http://127.0.0.1:%d/d4c/datasets/
+            credentials_file: credentials
+            part_size_mib: 5
+            catalog: true
+          - id: folder
+            type: local
+            path: folder-mirror
+        """.formatted(server.endpoint(), anonymous.port()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) server.close();
+    if (anonymous != null) anonymous.close();
+  }
+
+  /** A stand-in for the source bundle (the bundle itself is tested in the manifests module): fixed bytes. */
+  static Path bundle(Path build, Path out) {
+    try {
+      Manifest m = Manifests.read(build.resolve(Manifests.FILE_NAME));
+      Files.createDirectories(out);
+      Path f = out.resolve(m.dataset() + "-" + m.version() + "-source.tar.gz");
+      Files.write(f, ("source of " + m.dataset()).getBytes(StandardCharsets.UTF_8));
+      return f;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  Publish.Result publish(Path build, Path catalog, List<String> only) {
+    List<MirrorFile.Config> all = MirrorFile.load(mirrors);
+    Path state = build.resolve(Publish.WORK_DIR).resolve("uploads");
+    Publish p = new Publish(c -> Mirrors.open(c, Credentials.of(Map.of()), state), PublishIT::bundle,
+        new PrintStream(log, true, StandardCharsets.UTF_8), Progress.NONE);
+    return p.run(new Publish.Options(build, all, MirrorFile.select(all, only, mirrors), catalog, false, false, false));
+  }
+
+  @Test
+  void publishesEverywhereUpdatesTheCatalogAndAria2FetchesItThroughTheWebSeed() throws Exception {
+    Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
+    Path catalog = tmp.resolve("catalog");
+    Publish.Result first = publish(build, catalog, null);
+    assertThat(log.toString(), first.ok(), is(true));
+    List<String> names = first.release().files().stream().map(f -> f.name()).toList();
+    assertThat(names, is(List.of("alpha-1.0.0-source.tar.gz", "alpha-1.0.0.torrent", "data.parquet", "manifest.json")));
+    for (Mirror.Report r : first.reports()) {
+      assertThat(r.mirror(), r.files().stream().map(f -> f.outcome()).toList(), everyItem(is(Mirror.Outcome.UPLOADED)));
+    }
+
+    JsonNode item = Catalog.at(catalog).item("alpha-1.0.0");
+    String publicBase = "http://127.0.0.1:" + anonymous.port() + "/d4c/datasets/";
+    assertThat(item.path("assets").path("data").path("href").asText(), is(publicBase + "alpha-1.0.0/data.parquet"));
+    assertThat("a mirror without a public URL gives no href",
+        item.path("assets").path("data").path("alternate").path("folder").isMissingNode(), is(true));
+    assertThat(item.path("assets").path("torrent").path("type").asText(), is("application/x-bittorrent"));
+    assertThat(item.path("assets").path("torrent").path("href").asText(), is(publicBase + "alpha-1.0.0/alpha-1.0.0.torrent"));
+    assertThat(item.path("assets").path("source").path("href").asText(), is(publicBase + "alpha-1.0.0/alpha-1.0.0-source.tar.gz"));
+    assertThat(item.path("properties").path("torrent:infohash").asText(), is(first.torrent().infoHashV1()));
+    assertThat(item.path("properties").path("torrent:magnet").asText(), startsWith("magnet:?xt=urn:btih:" + first.torrent().infoHashV1()));
+    assertThat(Files.isRegularFile(tmp.resolve("folder-mirror/alpha-1.0.0/data.parquet")), is(true));
+    assertThat(Files.isRegularFile(tmp.resolve("store/d4c/datasets/catalog/catalog.parquet")), is(true));
+
+    // An independent client, aria2c, with the S3 server's public endpoint as its only source.
+    String aria2c = Processes.which("aria2c");
+    assumeTrue(aria2c != null, "aria2c is not installed (apt-get install -y aria2)");
+    Path down = Files.createDirectories(tmp.resolve("download"));
+    Processes.run(List.of(aria2c, "--dir=" + down, "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+        "--enable-peer-exchange=false", "--seed-time=0", "--bt-tracker-connect-timeout=1", "--check-integrity=true",
+        "--file-allocation=none", "--console-log-level=warn", "--summary-interval=0", "--listen-port=6881-6999",
+        "--bt-stop-timeout=60", first.torrent().file().toString()), 120);
+    Manifest m = Manifests.read(build.resolve(Manifests.FILE_NAME));
+    for (Manifest.OutputFile o : m.outputs()) {
+      assertThat(o.path(), Hashing.sha256(down.resolve("alpha-1.0.0").resolve(o.path())), is(o.sha256()));
+    }
+    assertThat(Hashing.sha256(down.resolve("alpha-1.0.0/alpha-1.0.0-source.tar.gz")),
+        is(Hashing.sha256(build.resolve(Publish.WORK_DIR).resolve("alpha-1.0.0-source.tar.gz"))));
+
+    // Publishing again sends nothing and makes the same torrent.
+    byte[] torrent = first.torrent().bytes();
+    Publish.Result second = publish(build, catalog, null);
+    assertThat(second.ok(), is(true));
+    for (Mirror.Report r : second.reports()) {
+      assertThat(r.mirror(), r.count(Mirror.Outcome.UPLOADED), is(0L));
+    }
+    assertThat(second.torrent().bytes(), is(torrent));
+
+    // The canary secret is nowhere: not in the output, the catalog, the torrent, the work folder or either mirror.
+    assertThat(log.toString(), not(containsString(CANARY)));
+    try (var walk = Files.walk(tmp)) {
+      for (Path p : walk.filter(Files::isRegularFile).toList()) {
+        if (p.equals(tmp.resolve("credentials"))) continue;
+        assertThat(p.toString(), new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1), not(containsString(CANARY)));
+      }
+    }
+  }
+
+  @Test
+  void aFailingMirrorDoesNotStopTheOthersAndOnlyLimitsToTheChosenOnes() throws Exception {
+    Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
+    server.close();
+    server = null;
+    Publish.Result r = publish(build, null, null);
+    assertThat(r.ok(), is(false));
+    assertThat(r.failures().toString(), r.failures().get(0), startsWith("s3: "));
+    assertThat(r.reports().stream().map(Mirror.Report::mirror).toList(), hasItem("folder"));
+    assertThat(log.toString(), not(containsString(CANARY)));
+
+    MirrorException bad = assertThrows(MirrorException.class, () -> publish(build, null, List.of("nope")));
+    assertThat(bad.getMessage(), containsString("s3, folder"));
+    Publish.Result onlyFolder = publish(build, null, List.of("folder"));
+    assertThat(onlyFolder.ok(), is(true));
+    assertThat(onlyFolder.reports().stream().map(Mirror.Report::mirror).toList(), is(List.of("folder")));
+    // The torrent still names every HTTP mirror of the file as a web seed, whatever --only says.
+    assertThat(new String(onlyFolder.torrent().bytes(), StandardCharsets.ISO_8859_1), containsString("/d4c/datasets/"));
+  }
+
+  @Test
+  void aBuildOfUncommittedCodeIsRefused() throws Exception {
+    Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
+    Path mf = build.resolve(Manifests.FILE_NAME);
+    Files.writeString(mf, Files.readString(mf).replace("\"dirty\": false", "\"dirty\": true"));
+    assertThat(Manifests.read(mf).resolvedDependencies().code().dirty(), is(true));
+    MirrorException e = assertThrows(MirrorException.class, () -> publish(build, null, null));
+    assertThat(e.getMessage(), containsString("uncommitted"));
+    assertThat(Files.exists(tmp.resolve("folder-mirror")), is(false));
+    assertThat(e.getMessage(), not(containsString(CANARY)));
+  }
+}
