@@ -64,7 +64,7 @@ public final class MirrorFile {
     }
   }
 
-  public record Archive(String id, URI endpoint, URI metadataUrl, String downloadUrl, String collection,
+  public record Archive(String id, URI endpoint, URI archiveUrl, String itemPrefix, String collection,
       String accessKeyEnv, String secretKeyEnv) implements Config {
     @Override public String type() {
       return "internet-archive";
@@ -121,7 +121,7 @@ public final class MirrorFile {
         case "zenodo" -> new Zenodo(id, uri(m, "url", null), m.get("token_env").asText(), text(m, "community", null),
             strings(m.path("creators")));
         case "internet-archive" -> new Archive(id, uri(m, "endpoint", "https://s3.us.archive.org"),
-            uri(m, "metadata_url", "https://archive.org/metadata"), text(m, "download_url", "https://archive.org/download/"),
+            uri(m, "archive_url", "https://archive.org"), text(m, "item_prefix", ""),
             text(m, "collection", null), m.get("access_key_env").asText(), m.get("secret_key_env").asText());
         case "local" -> new Local(id, base.resolve(m.get("path").asText()).normalize(), text(m, "public_url", null),
             m.path("catalog").asBoolean(false));

@@ -187,7 +187,10 @@ public final class Publish {
    * Zenodo's file URLs do not follow that layout, so it is no web seed.
    */
   public static String webSeed(MirrorFile.Config c) {
-    if (c instanceof MirrorFile.Archive a) return a.downloadUrl();
+    if (c instanceof MirrorFile.Archive a) {
+      // /download/<item>/<file> is a web seed when the item is named exactly like the torrent's root folder.
+      return a.itemPrefix().isEmpty() ? a.archiveUrl().toString().replaceAll("/+$", "") + "/download/" : null;
+    }
     return c.publicUrl();
   }
 
