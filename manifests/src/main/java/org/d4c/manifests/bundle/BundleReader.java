@@ -129,6 +129,30 @@ public final class BundleReader {
     }
   }
 
+  /** Extracts only the regular files named (relative to the bundle's root folder) into {@code dir}. */
+  public void extractFiles(Path bundle, List<String> paths, Path dir) {
+    long total = 0;
+    try (TarArchiveInputStream tar = open(bundle)) {
+      String root = null;
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        if (root == null) root = rootOf(bundle, e.getName());
+        String rel = relative(bundle, root, e.getName());
+        if (!e.isFile() || !paths.contains(rel)) continue;
+        total += e.getSize();
+        if (total > maxBytes) throw refuse(bundle, e.getName(), "more than " + maxBytes + " bytes unpacked");
+        Path out = dir.resolve(rel).normalize();
+        if (!out.startsWith(dir)) throw refuse(bundle, e.getName(), "lands outside the target folder");
+        Files.createDirectories(out.getParent());
+        Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new BundleException("cannot read " + bundle + ": " + e.getMessage(), e);
+    }
+    for (String p : paths) {
+      if (!Files.isRegularFile(dir.resolve(p))) throw new BundleException(bundle + ": " + p + " is named in bundle.json but missing");
+    }
+  }
+
   /** Extracts every entry under {@code dir}; returns the code tree as nested maps (name to ObjectId+mode or map). */
   private Map<String, Object> extract(Path bundle, Path dir, BundleInfo info) throws IOException {
     Map<String, Object> tree = new TreeMap<>();
