@@ -94,7 +94,8 @@ final class ReproduceCommand implements Callable<Integer> {
 
   /** The command line as given, minus the manifest/bundle arguments: the bundle's launcher gets the rest. */
   private List<String> passThrough() {
-    List<String> original = spec.commandLine().getParseResult().originalArgs();
+    List<String> all = spec.commandLine().getParseResult().originalArgs(); // the whole command line
+    List<String> original = all.subList(all.indexOf(spec.name()) + 1, all.size());
     List<String> args = new ArrayList<>();
     boolean positionalSeen = false;
     for (int i = 0; i < original.size(); i++) {
