@@ -76,7 +76,7 @@ class BundleReproduceIT {
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     System.err.println("[test] reproduce from the bundle, with a first build of its code: " + seconds + " s");
     assertThat(r.toString(), r.exitCode(), is(0));
-    assertThat(r.err(), containsString("source places taken from the bundle into the cache"));
+    assertThat(r.err(), containsString("source src taken from the bundle into the cache"));
     assertThat(r.err(), containsString("Building the code of commit " + commit + " from the bundle"));
     assertThat(r.err(), containsString("Code used: commit " + commit + " from the bundle"));
     assertThat(r.out(), containsString("ok        bundled.parquet: ok"));
