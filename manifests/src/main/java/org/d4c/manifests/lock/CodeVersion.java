@@ -27,6 +27,11 @@ import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CodeVersion(String commit, boolean dirty, String repository) {
   public static final String UNKNOWN = "unknown";
+  /**
+   * At the root of a source bundle unpacked by d4c after its tree was checked against the commit: holds the commit.
+   * Code there is that commit, clean, though no .git folder exists.
+   */
+  public static final String BUNDLE_MARKER = ".d4c-bundle-code";
 
   public CodeVersion {
     if (!UNKNOWN.equals(commit) && (commit == null || !commit.matches("[0-9a-f]{40}"))) {
@@ -36,7 +41,10 @@ public record CodeVersion(String commit, boolean dirty, String repository) {
 
   public static CodeVersion detect(Path anyPathInsideRepo) {
     Optional<Repository> found = open(anyPathInsideRepo);
-    if (found.isEmpty()) return new CodeVersion(UNKNOWN, true, null);
+    if (found.isEmpty()) {
+      return bundleRoot(anyPathInsideRepo).flatMap(CodeVersion::bundleCommit)
+          .map(c -> new CodeVersion(c, false, null)).orElse(new CodeVersion(UNKNOWN, true, null));
+    }
     try (Repository repo = found.get(); Git git = new Git(repo)) {
       String remote = withoutCredentials(repo.getConfig().getString("remote", "origin", "url"));
       ObjectId head = repo.resolve(Constants.HEAD);
@@ -54,11 +62,30 @@ public record CodeVersion(String commit, boolean dirty, String repository) {
 
   /** The work tree root of the repository containing {@code path}, if any. */
   public static Optional<Path> repoRoot(Path path) {
-    return open(path).map(r -> {
+    Optional<Repository> found = open(path);
+    if (found.isEmpty()) return bundleRoot(path);
+    return found.map(r -> {
       try (r) {
         return r.isBare() ? null : r.getWorkTree().toPath().toAbsolutePath().normalize();
       }
     });
+  }
+
+  /** The nearest folder at or above {@code path} holding {@link #BUNDLE_MARKER}. */
+  private static Optional<Path> bundleRoot(Path path) {
+    for (Path p = path.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+      if (java.nio.file.Files.isRegularFile(p.resolve(BUNDLE_MARKER))) return Optional.of(p);
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> bundleCommit(Path root) {
+    try {
+      String c = java.nio.file.Files.readString(root.resolve(BUNDLE_MARKER)).trim();
+      return c.matches("[0-9a-f]{40}") ? Optional.of(c) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<Repository> open(Path path) {
