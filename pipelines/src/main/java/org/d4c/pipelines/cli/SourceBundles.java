@@ -1,13 +1,19 @@
 package org.d4c.pipelines.cli;
 
 import java.nio.file.Path;
+import org.d4c.manifests.bundle.BundleException;
+import org.d4c.manifests.bundle.SourceBundle;
 import org.d4c.publisher.mirror.MirrorException;
 
-/** Makes the source bundle of a build (see the manifests module's bundle package). */
+/** Makes the source bundle of a build for {@code publish} (see {@link SourceBundle}), from the d4c checkout. */
 final class SourceBundles {
   private SourceBundles() {}
 
   static Path make(Path buildDir, Path outDir) {
-    throw new MirrorException(buildDir.toString(), "source bundles are not wired yet");
+    try {
+      return SourceBundle.of(buildDir).repository(D4c.home()).writeTo(outDir).file();
+    } catch (BundleException e) {
+      throw new MirrorException(buildDir.toString(), e.getMessage());
+    }
   }
 }

@@ -43,6 +43,10 @@ final class VerifyCommand implements Callable<Integer> {
     for (MirrorFile.Config c : selected) {
       System.out.println("Mirror " + c.id() + " (" + c.type() + "): " + release.files().size() + " files");
       try (Mirror m = Mirrors.open(c, credentials, state)) {
+        if (m instanceof org.d4c.publisher.zenodo.ZenodoMirror z) {
+          String[] dois = Publish.recordedDois(dir);
+          z.recorded(dois[0], dois[1]);
+        }
         Mirror.Report r = m.verify(release, ConsoleProgress.stderr());
         System.out.print(r.text().lines().map(l -> "  " + l + "\n").reduce("", String::concat));
         for (Mirror.FileResult f : r.files()) {

@@ -119,8 +119,10 @@ public final class Publish {
 
     // Earlier runs' DOI (and concept DOI) come back from the catalog: publishing again does not mint another.
     ObjectNode before = catalog == null ? null : existingItem(catalog, build, itemId);
-    String doi = before == null ? null : textOrNull(before.path("properties").path("sci:doi").asText(null));
-    String conceptDoi = before == null ? null : textOrNull(before.path("properties").path(Publication.CONCEPT_DOI).asText(null));
+    ObjectNode record = PublishedRecord.read(work);
+    String doi = firstOf(before == null ? null : before.path("properties").path("sci:doi").asText(null), record.path("doi").asText(null));
+    String conceptDoi = firstOf(before == null ? null : before.path("properties").path(Publication.CONCEPT_DOI).asText(null),
+        record.path("concept_doi").asText(null));
 
     Path bundle = null;
     if (dirty) {
@@ -141,6 +143,7 @@ public final class Publish {
       // DOI mirrors first.
       for (Mirror mirror : opened) {
         if (!(mirror.config() instanceof MirrorFile.Zenodo)) continue;
+        if (mirror instanceof org.d4c.publisher.zenodo.ZenodoMirror z) z.recorded(doi, conceptDoi);
         Mirror.Report r = publishTo(mirror, coreRelease, failures);
         if (r != null) {
           reports.add(r);
@@ -175,6 +178,7 @@ public final class Publish {
         item = updateCatalog(catalog, build, itemId, release, reports, o.mirrors(), doi, conceptDoi, torrent, bundle);
         publishCatalog(catalog, opened, reports, failures);
       }
+      PublishedRecord.write(work, release, doi, conceptDoi, torrent, reports);
       printSummary(reports, failures);
       return new Result(release, reports, torrent, doi, item, failures);
     } finally {
@@ -307,6 +311,12 @@ public final class Publish {
     return files;
   }
 
+  /** The DOIs earlier runs recorded for this build: {version DOI, concept DOI}, either null. */
+  public static String[] recordedDois(Path buildDir) {
+    ObjectNode r = PublishedRecord.read(buildDir.toAbsolutePath().normalize().resolve(WORK_DIR));
+    return new String[] {r.path("doi").asText(null), r.path("concept_doi").asText(null)};
+  }
+
   /** The release as a previous publish left it: the core files plus the bundle and torrent in the work folder. */
   public static Release release(Path buildDir) {
     Path build = buildDir.toAbsolutePath().normalize();
@@ -347,8 +357,9 @@ public final class Publish {
     };
   }
 
-  private static String textOrNull(String s) {
-    return s == null || s.isBlank() ? null : s;
+  private static String firstOf(String a, String b) {
+    if (a != null && !a.isBlank()) return a;
+    return b == null || b.isBlank() ? null : b;
   }
 
   private static String indent(String text) {

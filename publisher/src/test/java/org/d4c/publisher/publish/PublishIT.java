@@ -190,6 +190,43 @@ class PublishIT {
   }
 
   @Test
+  void zenodoGivesTheDoiFirstTheArchiveTheWebSeedAndARepublishMintsNothing() throws Exception {
+    Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
+    try (var zenodo = org.d4c.publisher.zenodo.ZenodoContractServer.start().requireToken(CANARY + "-z");
+         var archive = org.d4c.publisher.archive.ArchiveContractServer.start("ia-access", CANARY + "-ia")) {
+      Files.writeString(mirrors, """
+          mirrors:
+            - {id: zenodo, type: zenodo, url: "%s", token_env: ZENODO_TOKEN, creators: ["Tests, d4c"]}
+            - {id: ia, type: internet-archive, endpoint: "%s", archive_url: "%s", access_key_env: IA_ACCESS, secret_key_env: IA_SECRET}
+          """.formatted(zenodo.baseUrl(), archive.baseUrl(), archive.baseUrl()));
+      Credentials creds = Credentials.of(Map.of("ZENODO_TOKEN", CANARY + "-z", "IA_ACCESS", "ia-access", "IA_SECRET", CANARY + "-ia"));
+      List<MirrorFile.Config> all = MirrorFile.load(mirrors);
+      Path state = build.resolve(Publish.WORK_DIR).resolve("uploads");
+      Publish p = new Publish(c -> Mirrors.open(c, creds, state), PublishIT::bundle,
+          new PrintStream(log, true, StandardCharsets.UTF_8), Progress.NONE);
+      Path catalog = tmp.resolve("catalog");
+      Publish.Result first = p.run(new Publish.Options(build, all, all, catalog, false, false, false));
+      assertThat(log.toString(), first.ok(), is(true));
+      assertThat(first.doi(), startsWith("10."));
+      // The DOI is in the torrent's comment, and the archive's /download/ is a web seed.
+      String torrentText = new String(first.torrent().bytes(), StandardCharsets.ISO_8859_1);
+      assertThat(torrentText, containsString(first.doi()));
+      assertThat(torrentText, containsString(archive.baseUrl().toString().replaceAll("/+$", "") + "/download/"));
+      JsonNode item = Catalog.at(catalog).item("alpha-1.0.0");
+      assertThat(item.path("properties").path("sci:doi").asText(), is(first.doi()));
+      assertThat(item.path("assets").path("data").path("alternate").path("zenodo").path("href").asText(), startsWith("http"));
+      assertThat(item.path("assets").path("data").path("alternate").path("ia").path("href").asText(), containsString("/download/alpha-1.0.0/data.parquet"));
+
+      Publish.Result second = p.run(new Publish.Options(build, all, all, catalog, false, false, false));
+      assertThat(log.toString(), second.ok(), is(true));
+      assertThat(second.doi(), is(first.doi()));
+      assertThat(second.torrent().bytes(), is(first.torrent().bytes()));
+      for (Mirror.Report r : second.reports()) assertThat(r.mirror(), r.count(Mirror.Outcome.UPLOADED), is(0L));
+      assertThat(log.toString(), not(containsString(CANARY)));
+    }
+  }
+
+  @Test
   void aBuildOfUncommittedCodeIsRefused() throws Exception {
     Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
     Path mf = build.resolve(Manifests.FILE_NAME);
