@@ -159,11 +159,8 @@ public final class SeedNode implements Closeable {
 
   /** The port libtorrent listens on (first endpoint), or -1. */
   public int listenPort() {
-    for (int i = 0; i < 50; i++) {
-      for (String ep : session.listenEndpoints()) {
-        int colon = ep.lastIndexOf(':');
-        if (colon > 0) return Integer.parseInt(ep.substring(colon + 1).replaceAll("\\D.*", ""));
-      }
+    for (int i = 0; i < 100; i++) {
+      if (session.swig().is_listening()) return session.swig().listen_port();
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
