@@ -28,6 +28,20 @@ public final class SafeTorrent {
     } catch (RuntimeException e) {
       throw new UnsafeTorrentException(where + ": not a bencoded torrent (" + e.getMessage() + ")");
     }
+    try {
+      checkNames(root, where);
+    } finally {
+      // The child entries point into the root's native memory: keep it alive until they are no longer read.
+      java.lang.ref.Reference.reachabilityFence(root);
+    }
+    try {
+      return TorrentInfo.bdecode(bytes);
+    } catch (RuntimeException e) {
+      throw new UnsafeTorrentException(where + ": libtorrent cannot load it (" + e.getMessage() + ")");
+    }
+  }
+
+  private static void checkNames(Entry root, String where) {
     Map<String, Entry> top = root.dictionary();
     Entry info = top.get("info");
     if (info == null) throw new UnsafeTorrentException(where + ": no info dictionary");
@@ -43,11 +57,6 @@ public final class SafeTorrent {
         if (path == null || path.list().isEmpty()) throw new UnsafeTorrentException(where + ": info.files[" + i + "] has no path");
         for (Entry part : path.list()) check(part.string(), where, "info.files[" + i + "].path");
       }
-    }
-    try {
-      return TorrentInfo.bdecode(bytes);
-    } catch (RuntimeException e) {
-      throw new UnsafeTorrentException(where + ": libtorrent cannot load it (" + e.getMessage() + ")");
     }
   }
 
