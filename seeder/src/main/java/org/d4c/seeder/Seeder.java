@@ -1,0 +1,115 @@
+package org.d4c.seeder;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.d4c.seeder.plan.Planner;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The seeder's command line: {@code seed}. Run as {@code ./d4c seed ...} or {@code java -jar d4c-seeder.jar seed ...}. */
+@Command(name = "d4c-seeder", mixinStandardHelpOptions = true, version = "d4c-seeder 0.1.0",
+    description = "Keeps d4c catalog datasets alive on BitTorrent.", subcommands = {Seeder.Seed.class, CommandLine.HelpCommand.class})
+public final class Seeder implements Runnable {
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Seeder()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+  }
+
+  @Command(name = "seed", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Seed the datasets of a d4c catalog: every one that fits the budget (full mode), or the rarest "
+          + "pieces of all of them (smart mode). Runs until stopped (SIGTERM/Ctrl-C); state survives restarts."},
+      footer = {"", "Examples:",
+          "  ./d4c seed --catalog https://data.example.org/catalog/ --data /srv/d4c --budget 500G",
+          "  ./d4c seed --catalog /srv/catalog --data /srv/d4c --budget 50G --mode smart --listen 0.0.0.0:6881",
+          "  java -jar seeder/target/d4c-seeder.jar seed --catalog s3://bucket/catalog/ --data ./seed --status 127.0.0.1:8089",
+          "  curl -s http://127.0.0.1:8089/status"})
+  static final class Seed implements Callable<Integer> {
+    @Option(names = "--catalog", required = true, paramLabel = "URL|PATH",
+        description = "The catalog: a folder, its catalog.parquet, or an http(s):// or s3:// URL of the folder.")
+    String catalog;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Where pieces and the seeder's state live.")
+    Path data;
+
+    @Option(names = "--budget", paramLabel = "SIZE", defaultValue = "10G",
+        description = "Hard limit on bytes on disk under --data (real allocated blocks), e.g. 500M, 50G, 2T. Default: ${DEFAULT-VALUE}.")
+    String budget;
+
+    @Option(names = "--mode", paramLabel = "full|smart", defaultValue = "full",
+        description = "full: whole datasets, most at risk first; smart: the rarest pieces of every dataset. Default: ${DEFAULT-VALUE}.")
+    Planner.Mode mode;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:6881",
+        description = "BitTorrent listen address. Default: ${DEFAULT-VALUE}.")
+    String listen;
+
+    @Option(names = "--status", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8089",
+        description = "Where GET /status answers. Default: ${DEFAULT-VALUE}; 'off' disables it.")
+    String status;
+
+    @Option(names = "--status-host", paramLabel = "NAME", description = "Another Host header value the status API accepts (repeatable).")
+    List<String> statusHosts = new ArrayList<>();
+
+    @Option(names = "--sync-interval", paramLabel = "DURATION", defaultValue = "15m",
+        description = "How often the catalog is read again, e.g. 90s, 15m, 1h. Default: ${DEFAULT-VALUE}.")
+    String syncInterval;
+
+    @Option(names = "--probe-interval", paramLabel = "DURATION", defaultValue = "10m",
+        description = "How often every mirror is probed. Default: ${DEFAULT-VALUE}.")
+    String probeInterval;
+
+    @Option(names = "--recheck-interval", paramLabel = "DURATION", defaultValue = "7d",
+        description = "How often every piece on disk is hashed again. Default: ${DEFAULT-VALUE}.")
+    String recheckInterval;
+
+    @Option(names = "--reserve", paramLabel = "SIZE", defaultValue = "256M",
+        description = "Free disk space to keep: below it no new piece is fetched. Default: ${DEFAULT-VALUE}.")
+    String reserve;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to (repeatable).")
+    List<String> peers = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      long budgetBytes = Sizes.parse(budget);
+      Duration sync = Durations.parse(syncInterval);
+      Natives.ensureLibtorrent();
+      var config = org.d4c.seeder.node.Config.of(catalog, data.toAbsolutePath(), budgetBytes, mode).withListen(listen)
+          .withIntervals(sync, Durations.parse(probeInterval), Durations.parse(recheckInterval)).withReserve(Sizes.parse(reserve))
+          .withPeers(peers);
+      var node = new org.d4c.seeder.node.SeedNode(config);
+      org.d4c.seeder.status.StatusServer server = null;
+      if (!status.equalsIgnoreCase("off")) {
+        int colon = status.lastIndexOf(':');
+        if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--status must be HOST:PORT, got " + status);
+        server = new org.d4c.seeder.status.StatusServer(status.substring(0, colon).replaceAll("^\\[|\\]$", ""),
+            Integer.parseInt(status.substring(colon + 1)), statusHosts, node::status);
+      }
+      node.start();
+      // Lines the tests and operators read.
+      System.out.println("d4c-seeder node " + node.nodeId() + " mode " + mode.name().toLowerCase(Locale.ROOT) + " budget " + budgetBytes);
+      System.out.println("listening on port " + node.listenPort());
+      if (server != null) System.out.println("status on port " + server.port());
+      System.out.flush();
+      CountDownLatch done = new CountDownLatch(1);
+      var srv = server;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        if (srv != null) srv.close();
+        node.close();
+        done.countDown();
+      }, "seeder-shutdown"));
+      done.await();
+      return 0;
+    }
+  }
+}

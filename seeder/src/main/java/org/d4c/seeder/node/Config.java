@@ -1,0 +1,50 @@
+package org.d4c.seeder.node;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.d4c.seeder.disk.DiskProbe;
+import org.d4c.seeder.net.AddressPolicy;
+import org.d4c.seeder.plan.Planner;
+
+/**
+ * Everything a {@link SeedNode} runs with.
+ *
+ * @param listen libtorrent listen interface, {@code HOST:PORT} (port 0 = any free port)
+ * @param reserveBytes free space the disk must keep: below it, no new piece is downloaded
+ * @param extraPeers peers to connect every torrent to ({@code HOST:PORT}; tests and private swarms)
+ */
+public record Config(String catalog, Path data, long budget, Planner.Mode mode, String listen, Duration syncInterval,
+    Duration probeInterval, Duration recheckInterval, long reserveBytes, AddressPolicy policy, DiskProbe disk, Clock clock,
+    List<String> extraPeers) {
+
+  public static Config of(String catalog, Path data, long budget, Planner.Mode mode) {
+    return new Config(catalog, data, budget, mode, "0.0.0.0:6881", Duration.ofMinutes(15), Duration.ofMinutes(10),
+        Duration.ofDays(7), 256L << 20, AddressPolicy.DEFAULT, DiskProbe.SYSTEM, Clock.systemUTC(), List.of());
+  }
+
+  public Config withListen(String l) {
+    return new Config(catalog, data, budget, mode, l, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers);
+  }
+
+  public Config withIntervals(Duration sync, Duration probe, Duration recheck) {
+    return new Config(catalog, data, budget, mode, listen, sync, probe, recheck, reserveBytes, policy, disk, clock, extraPeers);
+  }
+
+  public Config withReserve(long r) {
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, r, policy, disk, clock, extraPeers);
+  }
+
+  public Config withPolicy(AddressPolicy p) {
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, p, disk, clock, extraPeers);
+  }
+
+  public Config withDisk(DiskProbe d) {
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, d, clock, extraPeers);
+  }
+
+  public Config withPeers(List<String> peers) {
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, List.copyOf(peers));
+  }
+}

@@ -1,0 +1,193 @@
+package org.d4c.seeder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Types;
+import org.d4c.manifests.lock.CodeVersion;
+import org.d4c.manifests.lock.Manifest;
+import org.d4c.manifests.lock.Manifests;
+import org.d4c.manifests.recipe.Recipe;
+import org.d4c.manifests.recipe.Recipes;
+import org.d4c.publisher.catalog.Catalog;
+import org.d4c.publisher.catalog.GeoJson;
+import org.d4c.publisher.catalog.ItemFactory;
+import org.d4c.publisher.catalog.Publication;
+import org.d4c.publisher.torrent.TorrentMaker;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+
+/**
+ * Published datasets for the seeder tests: a build folder (a real small GeoParquet, a random blob of the size asked
+ * for, a real manifest.json) under {@code MIRROR/<dataset>-<version>/}, its torrent (web seed = the mirror) under
+ * {@code MIRROR/torrents/}, and the catalog item with the publication fields, exactly what publishing writes.
+ */
+public final class Fixtures {
+  private Fixtures() {}
+
+  /** One published dataset. */
+  public record Published(String itemId, Path build, Path torrent, TorrentMaker.Result result, Manifest manifest) {}
+
+  public static Published publish(Path catalogDir, Path mirrorRoot, String mirrorBase, String dataset, String version, int blobBytes,
+      long seed) {
+    try {
+      String root = dataset + "-" + version;
+      Path build = Files.createDirectories(mirrorRoot.resolve(root));
+      Path data = build.resolve("data.parquet");
+      writeGeoParquet(data, List.of(new double[] {-76, 45, -75.5, 45.5}));
+      Path blob = build.resolve("extra/blob.bin");
+      Files.createDirectories(blob.getParent());
+      byte[] bytes = new byte[blobBytes];
+      new Random(seed).nextBytes(bytes);
+      Files.write(blob, bytes);
+      String yaml = "dataset: " + dataset + "\nversion: " + version + "\ntitle: Test " + dataset + "\n"
+          + "description: Seeder test data.\nlicense: CC-BY-4.0\ncrs: OGC:CRS84\ndatetime: 2023-02-03\n"
+          + "keywords: [test]\nproviders:\n  - name: d4c tests\n    roles: [producer]\n"
+          + "sources:\n  - id: src\n    urls: [data/src.gpkg]\n    sha256: " + "ab".repeat(32) + "\n    size: 1234\n"
+          + "outputs:\n  - name: data\n    source: src\n";
+      Recipe recipe = Recipes.parse(yaml, build.resolve("recipe.yaml"));
+      Map<String, Object> params = new TreeMap<>();
+      params.put("crs", "OGC:CRS84");
+      params.put("geoparquet_version", "1.1.0");
+      Manifest m = Manifest.of(recipe, "recipes/" + dataset + "/recipe.yaml",
+          new CodeVersion("0123456789abcdef0123456789abcdef01234567", false, null),
+          new Manifest.Environment(Map.of(), Map.of("d4c", "0.1.0-test", "java", "17")), params,
+          List.of(Manifest.OutputFile.of(build, data, 1, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA),
+              Manifest.OutputFile.of(build, blob, 0, "application/octet-stream", Manifest.OutputFile.REJECTS)),
+          Manifest.Rejects.NONE);
+      Manifests.write(build, m);
+      Files.deleteIfExists(build.resolve("recipe.yaml"));
+
+      Path torrent = mirrorRoot.resolve("torrents").resolve(root + ".torrent");
+      TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(List.of(mirrorBase)).writeTo(torrent);
+      Catalog c = Catalog.at(catalogDir);
+      Catalog.AddResult added = c.add(build, ItemFactory.Options.DEFAULTS, false);
+      Map<String, Map<String, String>> hrefs = new TreeMap<>();
+      hrefs.put(Publication.TORRENT_ASSET, Map.of("test-mirror", mirrorBase + "torrents/" + root + ".torrent"));
+      hrefs.put("manifest", Map.of("test-mirror", mirrorBase + root + "/manifest.json"));
+      Publication.Torrent t = new Publication.Torrent(r.bytes().length, sha256(r.bytes()), r.infoHashV1(), null, r.magnetUri());
+      c.update(added.id(), Publication.apply(new Publication.Mirrors("test-mirror", hrefs, Map.of("test-mirror", "Test mirror"),
+          null, null, t)));
+      return new Published(added.id(), build, torrent, r, m);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String sha256(byte[] b) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void writeGeoParquet(Path file, List<double[]> boxes) throws IOException {
+    MessageType schema = Types.buildMessage()
+        .addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("name"))
+        .addField(Types.required(PrimitiveTypeName.BINARY).named("geometry"))
+        .addField(Types.requiredGroup().required(PrimitiveTypeName.DOUBLE).named("xmin").required(PrimitiveTypeName.DOUBLE).named("ymin")
+            .required(PrimitiveTypeName.DOUBLE).named("xmax").required(PrimitiveTypeName.DOUBLE).named("ymax").named("bbox"))
+        .named("schema");
+    Envelope all = new Envelope();
+    boxes.forEach(b -> all.expandToInclude(new Envelope(b[0], b[2], b[1], b[3])));
+    String geo = "{\"version\":\"1.1.0\",\"primary_column\":\"geometry\",\"columns\":{\"geometry\":{\"encoding\":\"WKB\","
+        + "\"geometry_types\":[\"Polygon\"],\"bbox\":[" + all.getMinX() + "," + all.getMinY() + "," + all.getMaxX() + ","
+        + all.getMaxY() + "],\"covering\":{\"bbox\":{\"xmin\":[\"bbox\",\"xmin\"],\"ymin\":[\"bbox\",\"ymin\"],"
+        + "\"xmax\":[\"bbox\",\"xmax\"],\"ymax\":[\"bbox\",\"ymax\"]}}}}}";
+    WriteSupport<double[]> support = new WriteSupport<>() {
+      RecordConsumer out;
+      int n;
+
+      @Override
+      public WriteContext init(Configuration c) {
+        return init((ParquetConfiguration) null);
+      }
+
+      @Override
+      public WriteContext init(ParquetConfiguration c) {
+        return new WriteContext(schema, new HashMap<>());
+      }
+
+      @Override
+      public void prepareForWrite(RecordConsumer r) {
+        out = r;
+      }
+
+      @Override
+      public void write(double[] b) {
+        Geometry g = GeoJson.factory().toGeometry(new Envelope(b[0], b[2], b[1], b[3]));
+        out.startMessage();
+        out.startField("name", 0);
+        out.addBinary(Binary.fromString("box " + n++));
+        out.endField("name", 0);
+        out.startField("geometry", 1);
+        out.addBinary(Binary.fromConstantByteArray(GeoJson.toWkb(g)));
+        out.endField("geometry", 1);
+        out.startField("bbox", 2);
+        out.startGroup();
+        String[] f = {"xmin", "ymin", "xmax", "ymax"};
+        for (int i = 0; i < 4; i++) {
+          out.startField(f[i], i);
+          out.addDouble(b[i]);
+          out.endField(f[i], i);
+        }
+        out.endGroup();
+        out.endField("bbox", 2);
+        out.endMessage();
+      }
+
+      @Override
+      public FinalizedWriteContext finalizeWrite() {
+        return new FinalizedWriteContext(Map.of("geo", geo));
+      }
+    };
+    try (ParquetWriter<double[]> w = new Builder(new LocalOutputFile(file), support).withConf(new PlainParquetConfiguration())
+        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+      for (double[] b : boxes) w.write(b);
+    }
+  }
+
+  private static final class Builder extends ParquetWriter.Builder<double[], Builder> {
+    private final WriteSupport<double[]> support;
+
+    Builder(OutputFile f, WriteSupport<double[]> support) {
+      super(f);
+      this.support = support;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<double[]> getWriteSupport(Configuration conf) {
+      return support;
+    }
+
+    @Override
+    protected WriteSupport<double[]> getWriteSupport(ParquetConfiguration conf) {
+      return support;
+    }
+  }
+}

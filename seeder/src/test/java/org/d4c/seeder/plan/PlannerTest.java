@@ -1,0 +1,163 @@
+package org.d4c.seeder.plan;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+  static final int P = 16384;
+  static final long COST = P + 2 * Planner.BLOCK; // default cost of a full piece
+
+  static Planner.Torrent t(String id, int pieces, int[] swarm, int mirrors, BitSet held) {
+    return new Planner.Torrent(id, P, (long) P * pieces, swarm, mirrors, null, held, null);
+  }
+
+  static BitSet bits(int... i) {
+    BitSet b = new BitSet();
+    for (int x : i) b.set(x);
+    return b;
+  }
+
+  @Test
+  void takesTheRarestPiecesFirstAcrossTorrents() {
+    // a: mirror healthy (1 copy everywhere) + a peer on pieces 0-1; b: no mirror, peers on 2-3 only.
+    var a = t("a", 4, new int[] {1, 1, 0, 0}, 1, null);
+    var b = t("b", 4, new int[] {0, 0, 1, 1}, 0, null);
+    Planner.Plan plan = Planner.plan(List.of(a, b), 2 * COST, Planner.Mode.SMART);
+    assertEquals(bits(0, 1), plan.wanted().get("b"), "b's pieces 0-1 have no copy at all");
+    assertEquals(new BitSet(), plan.wanted().get("a"));
+    assertEquals(0, plan.risk().get("b").minCopies());
+    assertEquals(1, plan.risk().get("a").minCopies());
+  }
+
+  @Test
+  void tieBreakIsTheLargestGap() {
+    // copies: 0 at piece 0, then 1 at 1, then 0 at 2..5 (a run of 4), 1 at 6, 0 at 7
+    var a = t("a", 8, new int[] {0, 1, 0, 0, 0, 0, 1, 0}, 0, null);
+    Planner.Plan plan = Planner.plan(List.of(a), 4 * COST, Planner.Mode.SMART);
+    assertEquals(bits(2, 3, 4, 5), plan.wanted().get("a"));
+  }
+
+  @Test
+  void neverExceedsTheBudgetAndFillsIt() {
+    Random r = new Random(3);
+    for (int round = 0; round < 200; round++) {
+      List<Planner.Torrent> ts = new ArrayList<>();
+      int n = 1 + r.nextInt(5);
+      for (int k = 0; k < n; k++) {
+        int pieces = 1 + r.nextInt(40);
+        int[] swarm = new int[pieces];
+        for (int i = 0; i < pieces; i++) swarm[i] = r.nextInt(4);
+        ts.add(new Planner.Torrent("t" + k, P, (long) P * pieces, swarm, r.nextInt(2), null, new BitSet(), null));
+      }
+      long budget = r.nextInt(60) * COST;
+      Planner.Plan plan = Planner.plan(ts, budget, Planner.Mode.SMART);
+      long used = 0;
+      int maxTaken = -1;
+      int minSkipped = Integer.MAX_VALUE;
+      for (Planner.Torrent t : ts) {
+        for (int i = 0; i < t.numPieces(); i++) {
+          if (plan.wanted().get(t.id()).get(i)) {
+            used += t.cost(i);
+            maxTaken = Math.max(maxTaken, t.copies(i));
+          } else {
+            minSkipped = Math.min(minSkipped, t.copies(i));
+          }
+        }
+      }
+      assertEquals(plan.plannedBytes(), used);
+      assertThat(used, lessThanOrEqualTo(budget));
+      if (minSkipped != Integer.MAX_VALUE && maxTaken >= 0) {
+        assertThat("a rarer piece was left out for a more common one", maxTaken, lessThanOrEqualTo(minSkipped));
+      }
+      long left = budget - used;
+      assertTrue(minSkipped == Integer.MAX_VALUE || left < COST, "budget not filled: " + left + " bytes left");
+    }
+  }
+
+  @Test
+  void keepsThePieceThisNodeIsTheLastHolderOfEvenOverBudget() {
+    var a = t("a", 4, new int[] {0, 0, 0, 0}, 0, bits(0, 1, 2));
+    Planner.Plan plan = Planner.plan(List.of(a), COST, Planner.Mode.SMART);
+    assertEquals(bits(0, 1, 2), plan.wanted().get("a"));
+    assertTrue(plan.pinnedOverBudget());
+  }
+
+  @Test
+  void freesACommonPieceForARarerOneButNotForAnEquallyRareOne() {
+    // held piece 0 of a has 2 copies; b piece 0 has none: a's piece goes.
+    var a = t("a", 2, new int[] {2, 2}, 0, bits(0));
+    var b = t("b", 1, new int[] {0}, 0, null);
+    Planner.Plan plan = Planner.plan(List.of(a, b), COST, Planner.Mode.SMART);
+    assertEquals(bits(0), plan.wanted().get("b"));
+    assertEquals(new BitSet(), plan.wanted().get("a"));
+    // equally rare: the held piece stays (no flapping), even though b's piece sits in a larger gap.
+    var a2 = t("a", 1, new int[] {1}, 0, bits(0));
+    var b2 = t("b", 5, new int[] {1, 1, 1, 1, 1}, 0, null);
+    Planner.Plan p2 = Planner.plan(List.of(a2, b2), COST, Planner.Mode.SMART);
+    assertEquals(bits(0), p2.wanted().get("a"));
+  }
+
+  @Test
+  void replansWhenAPeerLeavesOrAMirrorRecovers() {
+    var withPeer = t("a", 2, new int[] {1, 0}, 0, null);
+    var b = t("b", 1, new int[] {1}, 0, null);
+    assertEquals(bits(1), Planner.plan(List.of(withPeer, b), COST, Planner.Mode.SMART).wanted().get("a"));
+    // mirror of a recovers: every piece of a has a copy more, b's piece is now the rarest
+    var recovered = t("a", 2, new int[] {1, 0}, 1, null);
+    Planner.Plan p = Planner.plan(List.of(recovered, t("b", 1, new int[] {0}, 0, null)), COST, Planner.Mode.SMART);
+    assertEquals(bits(0), p.wanted().get("b"));
+  }
+
+  @Test
+  void fullModeTakesWholeTorrentsMostAtRiskFirst() {
+    var safe = t("a", 4, new int[] {3, 3, 3, 3}, 1, null);
+    var risky = t("b", 4, new int[] {0, 1, 1, 1}, 0, null);
+    var big = t("c", 8, new int[8], 0, null);
+    Planner.Plan plan = Planner.plan(List.of(safe, risky, big), 8 * COST, Planner.Mode.FULL);
+    assertEquals(8, plan.wantedCount("c"), "c: every piece with no copy, and it fits");
+    assertEquals(0, plan.wantedCount("b"), "b no longer fits");
+    assertEquals(0, plan.wantedCount("a"));
+    Planner.Plan more = Planner.plan(List.of(safe, risky, big), 12 * COST, Planner.Mode.FULL);
+    assertEquals(4, more.wantedCount("b"));
+    assertEquals(0, more.wantedCount("a"));
+  }
+
+  @Test
+  void hintsAddCopies() {
+    var a = new Planner.Torrent("a", P, 2L * P, new int[] {0, 0}, 0, new int[] {5, 0}, new BitSet(), null);
+    assertEquals(bits(1), Planner.plan(List.of(a), COST, Planner.Mode.SMART).wanted().get("a"));
+  }
+
+  @Test
+  void sameInputSamePlan() {
+    Random r = new Random(9);
+    List<Planner.Torrent> ts = new ArrayList<>();
+    for (int k = 0; k < 20; k++) ts.add(t(String.format("%02d", 19 - k), 50, new int[50], 0, null));
+    Planner.Plan a = Planner.plan(ts, 100 * COST, Planner.Mode.SMART);
+    java.util.Collections.shuffle(ts, r);
+    Planner.Plan b = Planner.plan(ts, 100 * COST, Planner.Mode.SMART);
+    assertThat(a.wanted(), equalTo(b.wanted()));
+    assertFalse(a.wanted().get("00").isEmpty(), "ties go to the first torrent id");
+  }
+
+  @Test
+  void plansAThousandTorrentsOfFourThousandPiecesInUnderASecond() {
+    List<Planner.Torrent> ts = PlannerBench.catalog(1000, 4000, 42);
+    Planner.plan(ts, 200L << 30, Planner.Mode.SMART); // warm-up
+    long t0 = System.nanoTime();
+    Planner.Plan p = Planner.plan(ts, 200L << 30, Planner.Mode.SMART);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(p.plannedBytes(), lessThanOrEqualTo(200L << 30));
+    assertThat("re-plan took " + ms + " ms", ms, lessThanOrEqualTo(3000L)); // 1 s target; slack for a loaded CI machine
+  }
+}

@@ -1,0 +1,84 @@
+"""A python3-libtorrent peer for the seeder tests: an independent client in its own process.
+
+  fetch TORRENT OUTDIR --peer HOST:PORT [--pieces 0,1,5] [--timeout S]
+      downloads (all pieces, or only the listed ones) from the given peer only (web seeds removed), then prints
+      {"have": [...]} and exits 0; exits 2 on timeout.
+  hold TORRENT DIR --pieces 0,1,5 [--peer HOST:PORT]
+      DIR holds the full data; every piece not listed is zeroed first, so the peer really has only the listed ones.
+      Seeds them (downloads nothing), prints "port N", runs until its stdin closes.
+"""
+import json, os, sys, time
+import libtorrent as lt
+
+def session():
+    return lt.session({'listen_interfaces': '127.0.0.1:0', 'enable_dht': False, 'enable_lsd': False,
+                       'enable_upnp': False, 'enable_natpmp': False, 'close_redundant_connections': False,
+                       'allow_multiple_connections_per_ip': True, 'alert_mask': 0})
+
+def args(argv):
+    out = {}
+    i = 0
+    while i < len(argv):
+        out[argv[i].lstrip('-')] = argv[i + 1]
+        i += 2
+    return out
+
+def peer(h, hp):
+    host, port = hp.rsplit(':', 1)
+    h.connect_peer((host, int(port)))
+
+def main():
+    cmd, torrent, folder = sys.argv[1], sys.argv[2], sys.argv[3]
+    a = args(sys.argv[4:])
+    ti = lt.torrent_info(torrent)
+    ti.set_web_seeds([])
+    n = ti.num_pieces()
+    pieces = list(range(n)) if 'pieces' not in a or a['pieces'] == 'all' else [int(x) for x in a['pieces'].split(',') if x]
+    ses = session()
+    atp = lt.add_torrent_params()
+    atp.ti = ti
+    atp.save_path = folder
+    atp.flags &= ~lt.torrent_flags.auto_managed
+    atp.flags &= ~lt.torrent_flags.paused
+    if cmd == 'hold':
+        keep = set(pieces)
+        fs = ti.files()
+        for p in range(n):
+            if p in keep:
+                continue
+            for s in ti.map_block(p, 0, ti.piece_size(p)):
+                path = os.path.join(folder, fs.file_path(s.file_index))
+                if os.path.exists(path):
+                    with open(path, 'r+b') as f:
+                        f.seek(s.offset)
+                        f.write(b'\0' * s.size)
+        atp.piece_priorities = [0] * n
+        h = ses.add_torrent(atp)
+        for _ in range(600):
+            if h.status().state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
+                break
+            time.sleep(0.05)
+        if 'peer' in a:
+            peer(h, a['peer'])
+        print('port %d have %d' % (ses.listen_port(), sum(1 for x in h.status().pieces if x)), flush=True)
+        sys.stdin.read()
+        return 0
+    wanted = set(pieces)
+    atp.piece_priorities = [4 if p in wanted else 0 for p in range(n)]
+    h = ses.add_torrent(atp)
+    peer(h, a['peer'])
+    deadline = time.time() + float(a.get('timeout', '120'))
+    while time.time() < deadline:
+        st = h.status()
+        have = [i for i, x in enumerate(st.pieces) if x]
+        if wanted.issubset(have):
+            print(json.dumps({'have': have, 'downloaded': st.total_payload_download}), flush=True)
+            return 0
+        if int(time.time() * 10) % 20 == 0:
+            h.connect_peer(tuple([a['peer'].rsplit(':', 1)[0], int(a['peer'].rsplit(':', 1)[1])]))
+        time.sleep(0.1)
+    st = h.status()
+    print(json.dumps({'timeout': True, 'have': [i for i, x in enumerate(st.pieces) if x], 'peers': st.num_peers}), flush=True)
+    return 2
+
+sys.exit(main())
