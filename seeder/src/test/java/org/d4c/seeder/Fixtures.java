@@ -86,7 +86,7 @@ public final class Fixtures {
       hrefs.put("manifest", Map.of("test-mirror", mirrorBase + root + "/manifest.json"));
       Publication.Torrent t = new Publication.Torrent(r.bytes().length, sha256(r.bytes()), r.infoHashV1(), null, r.magnetUri());
       c.update(added.id(), Publication.apply(new Publication.Mirrors("test-mirror", hrefs, Map.of("test-mirror", "Test mirror"),
-          null, null, t)));
+          null, null, t, null)));
       return new Published(added.id(), build, torrent, r, m);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
