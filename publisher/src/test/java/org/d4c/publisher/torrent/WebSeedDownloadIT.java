@@ -4,30 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.d4c.manifests.lock.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
+import org.d4c.publisher.mirror.FolderServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,8 +31,7 @@ class WebSeedDownloadIT {
   @TempDir
   Path tmp;
 
-  HttpServer server;
-  final ConcurrentLinkedQueue<String> requests = new ConcurrentLinkedQueue<>();
+  FolderServer server;
 
   @BeforeAll
   static void installAria2() throws Exception {
@@ -60,7 +45,7 @@ class WebSeedDownloadIT {
 
   @AfterEach
   void stop() {
-    if (server != null) server.stop(0);
+    if (server != null) server.close();
   }
 
   @Test
@@ -74,11 +59,8 @@ class WebSeedDownloadIT {
     Path build = FakeBuild.write(mirror.resolve("roads-1.2.0"), "roads", "1.2.0", files, 7);
     Manifest m = Manifests.read(build.resolve(Manifests.FILE_NAME));
 
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/mirror/", ex -> serve(ex, mirror));
-    server.setExecutor(Executors.newFixedThreadPool(4));
-    server.start();
-    String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror/";
+    server = FolderServer.start(mirror, "127.0.0.1", 0, "/mirror/");
+    String base = server.url();
 
     Path torrent = tmp.resolve("roads-1.2.0.torrent");
     TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(List.of(base)).doi("10.5281/zenodo.42").writeTo(torrent);
@@ -100,52 +82,9 @@ class WebSeedDownloadIT {
     }
     assertEquals(Hashing.sha256(build.resolve(Manifests.FILE_NAME)), Hashing.sha256(got.resolve(Manifests.FILE_NAME)));
     assertEquals(m.outputs().size() + 1, countFiles(got), "no pad or extra files");
-    assertTrue(requests.stream().anyMatch(q -> q.startsWith("/mirror/roads-1.2.0/")), "web seed was used: " + requests);
+    List<String> requests = server.requests();
+    assertTrue(requests.stream().anyMatch(q -> q.startsWith("GET /mirror/roads-1.2.0/")), "web seed was used: " + requests);
     assertTrue(requests.stream().anyMatch(q -> q.contains("bytes=")), "ranges were asked for: " + requests);
-  }
-
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
-
-  /** GET/HEAD with a single byte range (206) or none (200); 404 outside {@code root}. */
-  private void serve(HttpExchange ex, Path root) throws IOException {
-    try (ex) {
-      String rel = URLDecoder.decode(ex.getRequestURI().getRawPath().substring("/mirror/".length()), StandardCharsets.UTF_8);
-      Path f = root.resolve(rel).normalize();
-      String range = ex.getRequestHeaders().getFirst("Range");
-      requests.add(ex.getRequestURI().getRawPath() + " " + range);
-      if (!f.startsWith(root) || !Files.isRegularFile(f)) {
-        ex.sendResponseHeaders(404, -1);
-        return;
-      }
-      long size = Files.size(f);
-      long from = 0;
-      long to = size - 1;
-      int status = 200;
-      if (range != null) {
-        Matcher mm = RANGE.matcher(range.trim());
-        if (!mm.matches() || Long.parseLong(mm.group(1)) >= size) {
-          ex.getResponseHeaders().set("Content-Range", "bytes */" + size);
-          ex.sendResponseHeaders(416, -1);
-          return;
-        }
-        from = Long.parseLong(mm.group(1));
-        if (!mm.group(2).isEmpty()) to = Math.min(to, Long.parseLong(mm.group(2)));
-        status = 206;
-        ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + to + "/" + size);
-      }
-      long length = to - from + 1;
-      ex.getResponseHeaders().set("Accept-Ranges", "bytes");
-      ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
-      if ("HEAD".equals(ex.getRequestMethod())) {
-        ex.getResponseHeaders().set("Content-Length", Long.toString(length));
-        ex.sendResponseHeaders(status, -1);
-        return;
-      }
-      ex.sendResponseHeaders(status, length == 0 ? -1 : length);
-      try (FileChannel ch = FileChannel.open(f); OutputStream out = ex.getResponseBody()) {
-        ch.transferTo(from, length, Channels.newChannel(out));
-      }
-    }
   }
 
   private static long countFiles(Path dir) throws IOException {
