@@ -28,7 +28,9 @@ public final class WebSeedFetch {
     sp.setBoolean(org.libtorrent4j.swig.settings_pack.bool_types.enable_upnp.swigValue(), false);
     sp.setBoolean(org.libtorrent4j.swig.settings_pack.bool_types.enable_natpmp.swigValue(), false);
     SessionManager s = new SessionManager(false);
-    s.start(new SessionParams(sp));
+    SessionParams params = new SessionParams(sp);
+    params.setPosixDiskIO(); // see SeedNode.start: the memory-mapped disk I/O takes signals the JVM relies on
+    s.start(params);
     try {
       s.download(ti, saveDir.toFile());
       TorrentHandle h = s.find(ti.infoHash());

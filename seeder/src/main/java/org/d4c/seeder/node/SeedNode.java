@@ -142,7 +142,12 @@ public final class SeedNode implements Closeable {
     // libtorrent refuses web-seed redirects from a global to a local address itself (SSRF mitigation).
     sp.setBoolean(settings_pack.bool_types.ssrf_mitigation.swigValue(), true);
     sp.setString(settings_pack.string_types.user_agent.swigValue(), "d4c-seeder");
-    session.start(new SessionParams(sp));
+    SessionParams params = new SessionParams(sp);
+    // libtorrent's default disk I/O maps files into memory and guards those accesses with its own SIGSEGV/SIGBUS
+    // handlers; with it this JVM died (exit 139, no hs_err file) once a second dataset was written. The pread/pwrite
+    // back end has no such handlers; a punched hole then simply reads back as zeros and fails its hash.
+    params.setPosixDiskIO();
+    session.start(params);
     restoreFromState();
     try {
       main.submit(this::syncCatalog).get();
