@@ -5,15 +5,19 @@
       {"have": [...]} and exits 0; exits 2 on timeout.
   hold TORRENT DIR --pieces 0,1,5 [--peer HOST:PORT]
       DIR holds the full data; every piece not listed is zeroed first, so the peer really has only the listed ones.
-      Seeds them (downloads nothing), prints "port N", runs until its stdin closes.
+      Seeds them (downloads nothing), prints "port N", runs until its stdin closes; with --peer, connects to that
+      peer every 2 s (as a tracker re-announce would), so it finds a node that starts later or dropped it.
 """
-import json, os, sys, time
+import json, os, select, sys, time
 import libtorrent as lt
 
 def session():
     return lt.session({'listen_interfaces': '127.0.0.1:0', 'enable_dht': False, 'enable_lsd': False,
                        'enable_upnp': False, 'enable_natpmp': False, 'close_redundant_connections': False,
-                       'allow_multiple_connections_per_ip': True, 'alert_mask': 0})
+                       'allow_multiple_connections_per_ip': True, 'alert_mask': 0,
+                       # Reconnect at once (the default waits 60 s after a peer dropped the connection)
+                       # and keep trying (the default gives up after 3 failures, e.g. while the node rechecks)
+                       'min_reconnect_time': 1, 'max_failcount': 1000})
 
 def args(argv):
     out = {}
@@ -58,11 +62,14 @@ def main():
             if h.status().state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
                 break
             time.sleep(0.05)
-        if 'peer' in a:
-            peer(h, a['peer'])
         print('port %d have %d' % (ses.listen_port(), sum(1 for x in h.status().pieces if x)), flush=True)
-        sys.stdin.read()
-        return 0
+        # Like a tracker re-announce: keep (re)connecting to the given peer, which may not be up yet.
+        while True:
+            if 'peer' in a:
+                peer(h, a['peer'])
+            ready, _, _ = select.select([sys.stdin], [], [], 2.0)
+            if ready and not os.read(sys.stdin.fileno(), 4096):
+                return 0
     wanted = set(pieces)
     atp.piece_priorities = [4 if p in wanted else 0 for p in range(n)]
     h = ses.add_torrent(atp)

@@ -22,7 +22,13 @@ public final class Seeder implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Seeder()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    CommandLine cli = new CommandLine(new Seeder()).setCaseInsensitiveEnumValuesAllowed(true);
+    // A bad value (size, duration, address) exits 2 with its message; anything else exits 1, also without a stack trace.
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("d4c-seeder: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return e instanceof IllegalArgumentException ? 2 : 1;
+    });
+    System.exit(cli.execute(args));
   }
 
   @Command(name = "seed", mixinStandardHelpOptions = true, sortOptions = false,
@@ -76,7 +82,11 @@ public final class Seeder implements Runnable {
         description = "Free disk space to keep: below it no new piece is fetched. Default: ${DEFAULT-VALUE}.")
     String reserve;
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to (repeatable).")
+    @Option(names = "--swarm-memory", paramLabel = "DURATION", defaultValue = "5m",
+        description = "How long a peer's pieces still count after it disconnected, so that brief drops do not change the plan. Default: ${DEFAULT-VALUE}.")
+    String swarmMemory;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to, dialled again every 10 s (repeatable).")
     List<String> peers = new ArrayList<>();
 
     @Override
@@ -86,7 +96,7 @@ public final class Seeder implements Runnable {
       Natives.ensureLibtorrent();
       var config = org.d4c.seeder.node.Config.of(catalog, data.toAbsolutePath(), budgetBytes, mode).withListen(listen)
           .withIntervals(sync, Durations.parse(probeInterval), Durations.parse(recheckInterval)).withReserve(Sizes.parse(reserve))
-          .withPeers(peers);
+          .withPeers(peers).withSwarmMemory(Durations.parse(swarmMemory));
       var node = new org.d4c.seeder.node.SeedNode(config);
       org.d4c.seeder.status.StatusServer server = null;
       if (!status.equalsIgnoreCase("off")) {

@@ -49,6 +49,16 @@ public final class Fixtures {
 
   public static Published publish(Path catalogDir, Path mirrorRoot, String mirrorBase, String dataset, String version, int blobBytes,
       long seed) {
+    return publish(catalogDir, mirrorRoot, List.of(mirrorBase), mirrorBase, dataset, version, blobBytes, seed);
+  }
+
+  /**
+   * As above, with several web seeds (the torrent's {@code url-list}; the first is the catalog's manifest href) and
+   * the .torrent's href on {@code torrentBase}, which may be another server.
+   */
+  public static Published publish(Path catalogDir, Path mirrorRoot, List<String> webSeeds, String torrentBase, String dataset,
+      String version, int blobBytes, long seed) {
+    String mirrorBase = webSeeds.get(0);
     try {
       String root = dataset + "-" + version;
       Path build = Files.createDirectories(mirrorRoot.resolve(root));
@@ -78,11 +88,11 @@ public final class Fixtures {
       Files.deleteIfExists(build.resolve("recipe.yaml"));
 
       Path torrent = mirrorRoot.resolve("torrents").resolve(root + ".torrent");
-      TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(List.of(mirrorBase)).writeTo(torrent);
+      TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(webSeeds).writeTo(torrent);
       Catalog c = Catalog.at(catalogDir);
       Catalog.AddResult added = c.add(build, ItemFactory.Options.DEFAULTS, false);
       Map<String, Map<String, String>> hrefs = new TreeMap<>();
-      hrefs.put(Publication.TORRENT_ASSET, Map.of("test-mirror", mirrorBase + "torrents/" + root + ".torrent"));
+      hrefs.put(Publication.TORRENT_ASSET, Map.of("test-mirror", torrentBase + "torrents/" + root + ".torrent"));
       hrefs.put("manifest", Map.of("test-mirror", mirrorBase + root + "/manifest.json"));
       Publication.Torrent t = new Publication.Torrent(r.bytes().length, sha256(r.bytes()), r.infoHashV1(), null, r.magnetUri());
       c.update(added.id(), Publication.apply(new Publication.Mirrors("test-mirror", hrefs, Map.of("test-mirror", "Test mirror"),

@@ -87,6 +87,7 @@ public final class SeedNode implements Closeable {
   private String stopped; // why downloads are stopped, or null
   private Instant nextSync = Instant.EPOCH;
   private Instant nextProbe = Instant.EPOCH;
+  private Instant nextConnect = Instant.EPOCH;
   private Instant nextRecheck;
   private boolean probing;
   private long lastSave;
@@ -94,17 +95,18 @@ public final class SeedNode implements Closeable {
   /** A dataset in the session. */
   private static final class Held {
     final CatalogSync.Dataset dataset;
-    final TorrentHandle handle;
+    TorrentHandle handle; // replaced when pieces are freed (the torrent is added again)
     BitSet have = new BitSet();
     BitSet planned = new BitSet();
     int[] swarm = new int[0];
     boolean checking = true;
-    final BitSet freeing = new BitSet();
+    final SwarmMemory memory;
     int probeCount;
 
-    Held(CatalogSync.Dataset dataset, TorrentHandle handle) {
+    Held(CatalogSync.Dataset dataset, TorrentHandle handle, java.time.Duration swarmMemory) {
       this.dataset = dataset;
       this.handle = handle;
+      this.memory = new SwarmMemory(swarmMemory);
     }
   }
 
@@ -262,12 +264,18 @@ public final class SeedNode implements Closeable {
     }
     for (CatalogSync.Dataset d : want.values()) {
       if (held.containsKey(d.infoHash())) continue;
-      held.put(d.infoHash(), new Held(d, add(d)));
+      held.put(d.infoHash(), new Held(d, add(d, null, new byte[d.info().numPieces()]), config.swarmMemory()));
       LOG.info("added {} ({}, {} pieces of {})", d.itemId(), d.infoHash(), d.info().numPieces(), d.info().pieceLength());
     }
   }
 
-  private TorrentHandle add(CatalogSync.Dataset d) {
+  /**
+   * Adds the dataset's torrent to the session.
+   *
+   * @param have pieces to take as held without hashing them (resume data), or null: libtorrent checks the files
+   * @param priorities per piece (0 = ignore, 4 = fetch)
+   */
+  private TorrentHandle add(CatalogSync.Dataset d, BitSet have, byte[] priorities) {
     add_torrent_params p = new add_torrent_params();
     p.set_ti(d.info().swig());
     Path save = config.data().resolve(TORRENTS).resolve(d.infoHash());
@@ -277,8 +285,12 @@ public final class SeedNode implements Closeable {
       throw new IllegalStateException("cannot create " + save, e);
     }
     p.setSave_path(save.toAbsolutePath().toString());
-    byte[] prio = new byte[d.info().numPieces()]; // nothing wanted until the first plan
-    p.set_piece_priorities(org.libtorrent4j.Vectors.bytes2byte_vector(prio));
+    p.set_piece_priorities(org.libtorrent4j.Vectors.bytes2byte_vector(priorities));
+    if (have != null) {
+      org.libtorrent4j.swig.bitfield bits = new org.libtorrent4j.swig.bitfield(d.info().numPieces());
+      for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) bits.set_bit(i);
+      p.set_have_pieces(bits);
+    }
     torrent_flags_t flags = new torrent_flags_t(); // not auto-managed, not paused
     p.setFlags(flags);
     error_code ec = new error_code();
@@ -320,7 +332,13 @@ public final class SeedNode implements Closeable {
         h.checking = true;
       }
     }
-    readSession();
+    if (!now.isBefore(nextConnect)) {
+      // Freeing pieces (pause, recheck) drops every connection; configured peers are dialled again, as a tracker
+      // re-announce would bring back the others.
+      nextConnect = now.plus(java.time.Duration.ofSeconds(10));
+      for (Held h : held.values()) for (String peer : config.extraPeers()) connect(h.handle, peer);
+    }
+    readSession(now);
     measureDisk();
     if (!probing && !now.isBefore(nextProbe)) startProbes(now);
     String key = availabilityKey();
@@ -336,7 +354,7 @@ public final class SeedNode implements Closeable {
     if (System.currentTimeMillis() - lastSave > 5000) saveState();
   }
 
-  private void readSession() {
+  private void readSession(Instant now) {
     for (Held h : held.values()) {
       TorrentStatus st = h.handle.status(TorrentHandle.QUERY_PIECES);
       TorrentStatus.State state = st.state();
@@ -345,14 +363,7 @@ public final class SeedNode implements Closeable {
       BitSet have = new BitSet(pieces.size());
       for (int i = 0; i < pieces.size(); i++) if (pieces.getBit(i)) have.set(i);
       h.have = have;
-      if (!h.freeing.isEmpty() && !h.checking) {
-        BitSet still = (BitSet) h.freeing.clone();
-        still.and(have);
-        h.freeing.clear();
-        h.freeing.or(still);
-      }
-      int[] avail = h.handle.pieceAvailability();
-      h.swarm = avail == null ? new int[0] : avail;
+      h.swarm = h.memory.update(h.handle.pieceAvailability(), now);
     }
   }
 
@@ -380,7 +391,6 @@ public final class SeedNode implements Closeable {
       TorrentInfo ti = h.dataset.info();
       int[] hint = snapshot == null || snapshot.hint() == null ? null : snapshot.hint().copies(e.getKey(), ti.numPieces());
       BitSet have = (BitSet) h.have.clone();
-      have.andNot(h.freeing);
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, healthyMirrors(e.getKey()), hint, have,
           costs(ti)));
     }
@@ -391,7 +401,6 @@ public final class SeedNode implements Closeable {
       BitSet w = p.wanted().getOrDefault(e.getKey(), new BitSet());
       BitSet drop = (BitSet) h.have.clone();
       drop.andNot(w);
-      drop.andNot(h.freeing);
       h.planned = w;
       if (!drop.isEmpty()) free(h, drop);
     }
@@ -400,9 +409,27 @@ public final class SeedNode implements Closeable {
     LOG.info("plan: {} bytes of {} wanted over {} datasets", p.plannedBytes(), config.budget(), held.size());
   }
 
-  /** Bytes the seeder's own files take (state, cached torrents, folders), kept out of the plan's budget. */
+  /**
+   * Bytes on disk that are not pieces, kept out of the plan's budget: the state folder as measured, one block for
+   * every folder the torrents need, and 16 KiB for the state file's temporary copy and the measuring delay.
+   */
   private long overhead() {
-    return 1L << 20;
+    long state;
+    try {
+      state = config.disk().usedBytes(config.data().resolve(NodeState.DIR));
+    } catch (IOException e) {
+      state = 1L << 20;
+    }
+    long folders = 2; // DATA and DATA/torrents
+    for (Held h : held.values()) {
+      java.util.Set<String> dirs = new java.util.TreeSet<>();
+      org.libtorrent4j.FileStorage fs = h.dataset.info().files();
+      for (int i = 0; i < fs.numFiles(); i++) {
+        for (Path d = Path.of(fs.filePath(i)).getParent(); d != null; d = d.getParent()) dirs.add(d.toString());
+      }
+      folders += 1 + dirs.size();
+    }
+    return state + folders * Planner.BLOCK + (16L << 10);
   }
 
   private static long[] costs(TorrentInfo ti) {
@@ -415,12 +442,18 @@ public final class SeedNode implements Closeable {
     return c;
   }
 
-  /** Frees held pieces the plan no longer wants: pause, punch holes, recheck (the holes fail their hash), resume. */
+  /**
+   * Frees held pieces the plan no longer wants. libtorrent cannot forget single pieces, so the torrent is taken out of
+   * the session, holes are punched where the pieces were, and it is added back with the pieces it keeps given as
+   * resume data: no rehash, and a freed piece cannot come back as held. (Forcing a recheck instead raced with the
+   * next plan and let freed pieces be counted as held again.) Connections to this torrent's peers are lost either way.
+   */
   private void free(Held h, BitSet drop) {
     TorrentInfo ti = h.dataset.info();
     Path save = config.data().resolve(TORRENTS).resolve(h.dataset.infoHash());
-    h.handle.flushCache();
-    h.handle.pause();
+    BitSet keep = (BitSet) h.have.clone();
+    keep.andNot(drop);
+    session.swig().remove_torrent(h.handle.swig());
     try {
       for (int i = drop.nextSetBit(0); i >= 0; i = drop.nextSetBit(i + 1)) {
         for (FileSlice s : ti.mapBlock(i, 0, ti.pieceSize(i))) {
@@ -428,26 +461,39 @@ public final class SeedNode implements Closeable {
           if (Files.isRegularFile(f)) HolePunch.punch(f, s.offset(), s.size());
         }
       }
-      h.freeing.or(drop);
       LOG.info("freed {} pieces of {} for rarer ones", drop.cardinality(), h.dataset.itemId());
     } catch (IOException e) {
-      LOG.warn("cannot free pieces of {}: {}", h.dataset.itemId(), e.getMessage());
-    } finally {
-      h.handle.forceRecheck();
-      h.checking = true;
-      h.handle.resume();
+      LOG.warn("cannot free pieces of {}: {}; checking its files again", h.dataset.itemId(), e.getMessage());
+      keep = null;
+    }
+    h.handle = add(h.dataset, keep, priorities(h, stopped != null));
+    h.have = keep == null ? new BitSet() : keep;
+    h.checking = true;
+    for (CatalogSync.Mirror m : h.dataset.mirrors()) {
+      MirrorProber.Result r = health.getOrDefault(h.dataset.infoHash(), Map.of()).get(m.base());
+      if (r != null && (r.status() == MirrorProber.Status.CORRUPT || r.status() == MirrorProber.Status.REFUSED)) {
+        h.handle.removeUrlSeed(m.base());
+      }
     }
   }
 
   private void applyPriorities(Held h, boolean onlyHeld) {
-    int n = h.dataset.info().numPieces();
-    Priority[] pr = new Priority[n];
-    for (int i = 0; i < n; i++) {
-      boolean want = h.planned.get(i) && (!onlyHeld || h.have.get(i));
-      pr[i] = want ? Priority.DEFAULT : Priority.IGNORE;
-    }
+    byte[] p = priorities(h, onlyHeld);
+    Priority[] pr = new Priority[p.length];
+    for (int i = 0; i < p.length; i++) pr[i] = p[i] == 0 ? Priority.IGNORE : Priority.DEFAULT;
     h.handle.prioritizePieces(pr);
   }
+
+  /** 4 (fetch) for planned pieces, 0 (ignore) for the others; with {@code onlyHeld}, nothing new is fetched. */
+  private static byte[] priorities(Held h, boolean onlyHeld) {
+    byte[] p = new byte[h.dataset.info().numPieces()];
+    for (int i = 0; i < p.length; i++) {
+      boolean want = h.planned.get(i) && (!onlyHeld || h.have.get(i));
+      p[i] = (byte) (want ? Priority.DEFAULT.swig() : Priority.IGNORE.swig());
+    }
+    return p;
+  }
+
 
   private void measureDisk() {
     try {
@@ -541,8 +587,11 @@ public final class SeedNode implements Closeable {
     node.put("id", nodeId);
     node.put("software", "d4c-seeder");
     node.put("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT));
-    ArrayNode listen = node.putArray("listen");
-    session.listenEndpoints().stream().sorted().forEach(listen::add);
+    // The configured interface with the port actually bound (port 0 picks one).
+    int port = session.swig().is_listening() ? session.swig().listen_port() : -1;
+    String iface = config.listen().substring(0, config.listen().lastIndexOf(':'));
+    if (port > 0) node.put("listen", iface + ":" + port);
+    else node.putNull("listen");
     node.put("time", now.toString());
     ObjectNode budget = root.putObject("budget");
     budget.put("bytes", config.budget());
@@ -579,6 +628,7 @@ public final class SeedNode implements Closeable {
       d.put("pieces_total", ti.numPieces());
       d.put("pieces_held", h.have.cardinality());
       d.put("pieces_planned", h.planned.cardinality());
+      d.put("held", ranges(h.have));
       d.put("state", h.checking ? "checking" : st.state().name().toLowerCase(java.util.Locale.ROOT));
       Planner.Risk risk = plan == null ? null : plan.risk().get(hash);
       ObjectNode r = d.putObject("risk");
@@ -614,6 +664,19 @@ public final class SeedNode implements Closeable {
     totals.put("upload_rate", session.uploadRate());
     totals.put("download_rate", session.downloadRate());
     return root;
+  }
+
+  /** Piece indexes as compact ranges, e.g. {@code 0-9,31,40-41} (empty when none). */
+  static String ranges(BitSet b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = b.nextSetBit(0); i >= 0; ) {
+      int end = b.nextClearBit(i) - 1;
+      if (sb.length() > 0) sb.append(',');
+      sb.append(i);
+      if (end > i) sb.append('-').append(end);
+      i = b.nextSetBit(end + 1);
+    }
+    return sb.toString();
   }
 
   /** A URL without user info and query (where tokens hide); a path as given. */
