@@ -114,7 +114,7 @@ class SmartModeIT {
       // follows every dropped connection is not.
       long frees = node.lines.stream().filter(l -> l.contains(" for rarer ones")).count();
       System.out.println("SmartModeIT: " + frees + " frees; " + disk.samples.get() + " disk samples, max " + disk.max.get());
-      assertThat("the plan does not flap:\n" + node.output(), frees, lessThanOrEqualTo(8L));
+      assertThat("the plan does not flap:\n" + node.output(), frees, lessThanOrEqualTo(10L));
       assertThat("bytes on disk were sampled", disk.samples.get(), greaterThan(20L));
       assertThat("real disk usage never exceeded the budget", disk.max.get(), lessThanOrEqualTo(BUDGET));
       assertThat("the node really holds pieces on disk", disk.last.get(), greaterThan(100_000L));

@@ -133,7 +133,7 @@ class SeedNodeIT {
 
   @Test
 
-  void aFullDiskStopsNewDownloadsAndKeepsWhatIsHeld() throws Exception {
+  void aFullDiskStopsNewDownloadsKeepsWhatIsHeldAndADatasetLeavingTheCatalogIsDropped() throws Exception {
     Path catalog = tmp.resolve("catalog");
     Path root = Files.createDirectories(tmp.resolve("mirror"));
     Path data = tmp.resolve("data");
@@ -160,6 +160,15 @@ class SeedNodeIT {
         assertTrue(complete(s, a.itemId()), "what was held is kept");
         disk.free = 1L << 40;
         await(n, x -> complete(x, b.itemId()), 60);
+
+        // beta leaves the catalog: dropped from the session, its files deleted; alpha stays.
+        Path betaFiles = data.resolve("torrents").resolve(b.result().infoHashV1());
+        assertTrue(Files.isDirectory(betaFiles));
+        Files.write(parquet, onlyA);
+        n.syncSoon();
+        s = await(n, x -> x.path("datasets").size() == 1 && complete(x, a.itemId()), 30);
+        assertEquals(a.itemId(), s.path("datasets").get(0).path("item_id").asText());
+        assertFalse(Files.exists(betaFiles), "the dropped dataset's files are deleted");
       }
     }
   }
