@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Smart mode on a small simulated network, every part real and in its own process: the seeder jar, five
- * python3-libtorrent peers each holding a known subset of pieces, three HTTP mirrors of which two start down.
+ * python3-libtorrent peers each holding a known subset of pieces, three HTTP mirrors of which two start down; the
+ * catalog is read over HTTP.
  *
  * <pre>
  *   alpha (62 pieces, h = 31): mirrors X1, X2 (down at first); peers P1 = [0,h), P2 = all, P3 = [h,62)
@@ -48,8 +49,8 @@ class SmartModeIT {
   @Test
   void holdsTheRarestPiecesWithinItsBudgetAndReplansWhenMirrorsRecoverAndPeersLeave() throws Exception {
     assumeTrue(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
-    Path catalog = tmp.resolve("catalog");
     Path root = Files.createDirectories(tmp.resolve("mirror"));
+    Path catalog = root.resolve("catalog"); // read by the node over HTTP, from mirror Y
     Path data = tmp.resolve("data");
     List<Procs.Proc> procs = new ArrayList<>();
     try (MirrorServer x1 = new MirrorServer(root); MirrorServer x2 = new MirrorServer(root); MirrorServer y = new MirrorServer(root);
@@ -72,7 +73,7 @@ class SmartModeIT {
       Procs.Proc p3 = hold(alpha, "p3", IntStream.range(h, n), nodePort, procs);
       hold(gamma, "p4", IntStream.range(0, 31), nodePort, procs);
       hold(gamma, "p5", IntStream.range(0, 31), nodePort, procs);
-      List<String> args = new ArrayList<>(List.of("--catalog", catalog.toString(), "--data", data.toString(), "--budget",
+      List<String> args = new ArrayList<>(List.of("--catalog", yBase + "catalog/", "--data", data.toString(), "--budget",
           Long.toString(BUDGET), "--mode", "smart", "--listen", "127.0.0.1:" + nodePort, "--status", "127.0.0.1:0", "--sync-interval", "1h",
           "--probe-interval", "2s", "--swarm-memory", "10s", "--reserve", "1M"));
       for (Procs.Proc p : procs) args.addAll(List.of("--peer", "127.0.0.1:" + p.await("port (\\d+)", 60)));
@@ -86,6 +87,8 @@ class SmartModeIT {
           && minCopies(st, alpha) == 2 && minCopies(st, gamma) == 3, 90, node);
       assertThat(ds(s, alpha).path("risk").path("healthy_mirrors").asInt(), org.hamcrest.Matchers.equalTo(0));
       assertEquals("127.0.0.1:" + nodePort, s.path("node").path("listen").asText());
+      assertThat("the catalog came over HTTP", y.requests.stream().anyMatch(r -> r.startsWith("GET /mirror/catalog/")),
+          org.hamcrest.Matchers.is(true));
 
       // 2. Alpha's two mirrors recover: 4 copies; gamma (3) is now the rarer; alpha's pieces are freed for gamma's.
       x1.down = false;
