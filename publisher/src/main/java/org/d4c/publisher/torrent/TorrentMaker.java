@@ -13,15 +13,16 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
@@ -252,41 +253,56 @@ public final class TorrentMaker {
     }
   }
 
-  /** SHA-1 of every v1 piece; the files are read once, in order, and pieces hashed on {@link #threads} threads. */
+  /**
+   * SHA-1 of every v1 piece. Each of {@link #threads} workers takes the next piece, reads its bytes with positional
+   * reads (a piece may span files) into its own buffer and hashes them: reading and hashing both run in parallel,
+   * and memory stays at one piece per thread. Sizes are checked again at the end: a file that changed fails.
+   */
   private byte[][] hashV1(List<Path> files, long[] sizes, long total, int pieceSize) {
     int numPieces = (int) ((total + pieceSize - 1) / pieceSize);
     byte[][] hashes = new byte[numPieces][];
+    long[] starts = new long[files.size() + 1]; // offset of each file in the torrent's byte stream
+    for (int i = 0; i < files.size(); i++) starts[i + 1] = starts[i] + sizes[i];
+    FileChannel[] channels = new FileChannel[files.size()];
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "torrent-hash");
       t.setDaemon(true);
       return t;
     });
-    Semaphore buffers = new Semaphore(2 * threads); // bounds memory: at most 2 x threads pieces in flight
-    List<Future<?>> pending = new ArrayList<>();
     try {
-      ByteBuffer buf = null;
-      int piece = 0;
-      for (int i = 0; i < files.size(); i++) {
-        try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
-          long left = sizes[i];
-          while (left > 0) {
-            if (buf == null) {
-              buffers.acquire();
-              buf = ByteBuffer.allocate((int) Math.min(pieceSize, total - (long) piece * pieceSize));
+      for (int i = 0; i < files.size(); i++) channels[i] = FileChannel.open(files.get(i), StandardOpenOption.READ);
+      AtomicInteger next = new AtomicInteger();
+      List<Future<?>> workers = new ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        workers.add(pool.submit(() -> {
+          MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+          ByteBuffer buf = ByteBuffer.allocate(pieceSize);
+          for (int piece; (piece = next.getAndIncrement()) < numPieces; ) {
+            long from = (long) piece * pieceSize;
+            long to = Math.min(total, from + pieceSize);
+            int f = Arrays.binarySearch(starts, from);
+            f = f >= 0 ? f : -f - 2;
+            buf.clear();
+            for (long pos = from; pos < to; ) {
+              while (starts[f + 1] <= pos) f++; // skip empty files
+              long sliceEnd = Math.min(to, starts[f + 1]);
+              buf.limit((int) (sliceEnd - from));
+              while (buf.hasRemaining()) {
+                int n = channels[f].read(buf, from + buf.position() - starts[f]);
+                if (n < 0) throw new IOException(files.get(f) + " shrank while hashing");
+              }
+              pos = sliceEnd;
             }
-            int n = ch.read(buf);
-            if (n < 0) throw new IOException(files.get(i) + " shrank while hashing");
-            left -= n;
-            if (!buf.hasRemaining()) {
-              pending.add(submit(pool, buffers, buf, hashes, piece++));
-              buf = null;
-            }
+            sha1.update(buf.array(), 0, buf.position());
+            hashes[piece] = sha1.digest();
           }
-          if (ch.read(ByteBuffer.allocate(1)) > 0) throw new IOException(files.get(i) + " grew while hashing");
-        }
+          return null;
+        }));
       }
-      if (buf != null) throw new IllegalStateException("incomplete last piece"); // sizes add up to total: cannot happen
-      for (Future<?> f : pending) f.get();
+      for (Future<?> f : workers) f.get();
+      for (int i = 0; i < files.size(); i++) {
+        if (channels[i].size() != sizes[i]) throw new IOException(files.get(i) + " changed size while hashing");
+      }
       return hashes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -294,24 +310,18 @@ public final class TorrentMaker {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while hashing", e);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) throw new UncheckedIOException(io);
       throw new IllegalStateException("hashing failed", e.getCause());
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private static Future<?> submit(ExecutorService pool, Semaphore buffers, ByteBuffer buf, byte[][] hashes, int piece) {
-    return pool.submit(() -> {
-      try {
-        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-        sha1.update(buf.array(), 0, buf.position());
-        hashes[piece] = sha1.digest();
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      } finally {
-        buffers.release();
+      for (FileChannel c : channels) {
+        try {
+          if (c != null) c.close();
+        } catch (IOException e) {
+          // read-only; nothing to lose
+        }
       }
-    });
+    }
   }
 
   /** libtorrent's own (serial) v1+v2 hashing, reading {@code <tmp>/<name>/<path>} links to the real files. */
