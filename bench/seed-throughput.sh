@@ -6,9 +6,10 @@
 #      SIZE_MIB MiB dataset (default 1024): from the d4c seeder jar (own JVM, --mode full, dataset complete, web seeds
 #      removed; the client connects over TCP) vs through a range-capable HTTP web seed only (FolderServer, the server
 #      of `d4c serve`, own JVM). MB/s (10^6 bytes) of each side from the first payload byte to the last verified piece,
-#      and over the whole download; median of ROUNDS rounds (default 3, the order rotating), ratios, 1-minute load
-#      (SeedBench). Set-up (dataset, torrent, catalog, the seeder's own fetch) is not timed. UTP=1 adds a third side:
-#      the seeder over uTP (libtorrent's default transport; slow on loopback, minutes per GiB).
+#      and over the whole download; median of ROUNDS rounds (default 3, the order rotating, after one untimed warm-up
+#      download from each side), ratios, 1-minute load (SeedBench). Set-up (dataset, torrent, catalog, the seeder's
+#      own fetch) is not timed. UTP=1 adds a third side: the seeder over uTP (libtorrent's default transport; slow on
+#      loopback, about a minute per GiB).
 # Usage, from anywhere (builds the seeder jar and test classes offline first; needs python3-libtorrent):
 #   bench/seed-throughput.sh [SIZE_MIB] [ROUNDS] [WORKDIR]   both parts; WORKDIR (default a new /tmp folder) is removed after
 #   bench/seed-throughput.sh planner                         the planner only
@@ -24,7 +25,10 @@ ROUNDS=${2:-3}
 WORK=${3:-}
 GDAL=${D4C_GDAL_DIR:-$HOME/.cache/d4c/gdal/3.6.2}
 
-mvn -B -q -o -Dstyle.color=never -pl seeder -am package -DskipTests -Dd4c.gdal.dir="$GDAL"
+build_log=$(mktemp)
+mvn -B -q -o -Dstyle.color=never -pl seeder -am package -DskipTests -Dd4c.gdal.dir="$GDAL" >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; echo "building the seeder failed" >&2; exit 1; }
+rm -f "$build_log"
 CP="seeder/target/test-classes:seeder/target/classes:$(cat seeder/target/test-classpath.txt)"
 java -Xmx4g -cp "$CP" org.d4c.seeder.plan.PlannerBench 1000 4000 7
 $ONLY_PLANNER && exit 0

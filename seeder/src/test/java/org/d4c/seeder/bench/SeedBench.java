@@ -106,6 +106,13 @@ public final class SeedBench {
     Map<String, List<Double>> transfer = new LinkedHashMap<>();
     Map<String, List<Double>> whole = new LinkedHashMap<>();
     List<Double> loads = new ArrayList<>();
+    // Round 0 is a warm-up, not counted: in trial runs the first download after the set-up was the slowest, whichever
+    // side it went to.
+    for (Side side : sides) {
+      if (side.name().contains("uTP")) continue;
+      JsonNode res = fetch(p.torrent(), work.resolve("client"), side.args());
+      log("warm-up  %-12s %.3f s", side.name(), res.path("seconds").asDouble());
+    }
     for (int r = 1; r <= rounds; r++) {
       for (int i = 0; i < sides.size(); i++) {
         Side side = sides.get((i + r - 1) % sides.size()); // the order rotates every round
