@@ -7,6 +7,11 @@
       DIR holds the full data; every piece not listed is zeroed first, so the peer really has only the listed ones.
       Seeds them (downloads nothing), prints "port N", runs until its stdin closes; with --peer, connects to that
       peer every 2 s (as a tracker re-announce would), so it finds a node that starts later or dropped it.
+  time TORRENT OUTDIR (--peer HOST:PORT [--transport tcp|utp] | --webseed URL) [--timeout S]
+      (benchmarks) downloads the whole torrent either from the given peer only or through the given web seed only
+      (the torrent's own web seeds removed either way), then prints {"seconds": ..., "bytes": ...} and exits 0.
+      The clock starts once the torrent is added and checked (paused) and stops when every piece has passed its hash.
+      --transport: connect to the peer over TCP or uTP only (default: libtorrent's choice, uTP first).
 """
 import json, os, select, sys, time
 import libtorrent as lt
@@ -31,9 +36,57 @@ def peer(h, hp):
     host, port = hp.rsplit(':', 1)
     h.connect_peer((host, int(port)))
 
+def timed(torrent, folder, a):
+    ti = lt.torrent_info(torrent)
+    ti.set_web_seeds([])
+    if 'webseed' in a:
+        ti.add_url_seed(a['webseed'])
+    ses = session()
+    transport = a.get('transport')
+    if transport in ('tcp', 'utp'):
+        ses.apply_settings({'enable_outgoing_utp': transport == 'utp', 'enable_outgoing_tcp': transport == 'tcp'})
+    atp = lt.add_torrent_params()
+    atp.ti = ti
+    atp.save_path = folder
+    atp.flags &= ~lt.torrent_flags.auto_managed
+    atp.flags |= lt.torrent_flags.paused  # set-up (session, file check) stays outside the timed part
+    h = ses.add_torrent(atp)
+    deadline = time.monotonic() + float(a.get('timeout', '600'))
+    while h.status(0).state in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data):
+        if time.monotonic() > deadline:
+            print(json.dumps({'timeout': True, 'checking': True}), flush=True)
+            return 2
+        time.sleep(0.01)
+    t0 = time.monotonic()
+    h.resume()
+    if 'peer' in a:
+        peer(h, a['peer'])
+    first = None
+    last_connect = t0
+    while time.monotonic() < deadline:
+        st = h.status(0)
+        now = time.monotonic()
+        if first is None and st.total_payload_download > 0:
+            first = now - t0
+        if st.is_finished:
+            print(json.dumps({'mode': 'webseed' if 'webseed' in a else 'peer', 'transport': transport, 'bytes': ti.total_size(),
+                              'seconds': round(now - t0, 4), 'first_byte_seconds': round(first or 0, 4),
+                              'downloaded': st.total_payload_download, 'failed': st.total_failed_bytes,
+                              'redundant': st.total_redundant_bytes}), flush=True)
+            return 0
+        if 'peer' in a and st.num_peers == 0 and now - last_connect > 2:
+            peer(h, a['peer'])
+            last_connect = now
+        time.sleep(0.005)
+    st = h.status(0)
+    print(json.dumps({'timeout': True, 'downloaded': st.total_payload_download, 'peers': st.num_peers}), flush=True)
+    return 2
+
 def main():
     cmd, torrent, folder = sys.argv[1], sys.argv[2], sys.argv[3]
     a = args(sys.argv[4:])
+    if cmd == 'time':
+        return timed(torrent, folder, a)
     ti = lt.torrent_info(torrent)
     ti.set_web_seeds([])
     n = ti.num_pieces()

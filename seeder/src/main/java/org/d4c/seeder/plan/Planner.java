@@ -43,16 +43,17 @@ public final class Planner {
    * @param pieceLength bytes per piece (the last piece may be shorter)
    * @param totalSize bytes of the torrent
    * @param swarm per piece, peers that have it (null: none known)
-   * @param healthyMirrors HTTP mirrors that answered with the right bytes
+   * @param healthyMirrors HTTP mirrors that answered with the right bytes (never negative)
    * @param hint per piece, copies the published hint declares (null: no hint)
    * @param held pieces this node has verified on disk
-   * @param cost per piece, bytes on disk (null: computed from the piece length)
+   * @param cost per piece, bytes on disk, never negative (null: computed from the piece length)
    */
   public record Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held,
       long[] cost) {
     public Torrent {
       Objects.requireNonNull(id, "id");
       if (pieceLength <= 0) throw new IllegalArgumentException("pieceLength must be > 0");
+      if (healthyMirrors < 0) throw new IllegalArgumentException("healthyMirrors must be >= 0");
       held = held == null ? new BitSet() : held;
     }
 
@@ -90,6 +91,13 @@ public final class Planner {
 
   private Planner() {}
 
+  /** 1 / (1 + c) for small c: the risk score's term, looked up instead of divided 4 M times. */
+  private static final double[] INVERSE = new double[MAX_COPIES + 1];
+
+  static {
+    for (int c = 0; c <= MAX_COPIES; c++) INVERSE[c] = 1.0 / (1 + c);
+  }
+
   public static Plan plan(List<Torrent> input, long budget, Mode mode) {
     List<Torrent> ts = new ArrayList<>(input);
     ts.sort(Comparator.comparing(Torrent::id));
@@ -98,31 +106,79 @@ public final class Planner {
     }
     Map<String, BitSet> wanted = new LinkedHashMap<>();
     Map<String, Risk> risks = new LinkedHashMap<>();
+    Candidates cands = mode == Mode.SMART ? new Candidates(ts) : null;
+    int maxPieces = 0;
+    for (Torrent t : ts) maxPieces = Math.max(maxPieces, t.numPieces());
+    int[] copies = new int[maxPieces];
     long used = 0;
-    // Pinned pieces first: held, and no other copy anywhere.
-    for (Torrent t : ts) {
-      BitSet w = new BitSet(t.numPieces());
+    // One pass per torrent: copies, risk, pinned pieces (held, and no other copy anywhere), smart-mode candidates.
+    for (int k = 0; k < ts.size(); k++) {
+      Torrent t = ts.get(k);
+      int np = t.numPieces();
+      BitSet w = new BitSet(np);
       wanted.put(t.id(), w);
+      Costs costs = new Costs(t);
+      fillCopies(t, copies);
+      long[] held = t.held().toLongArray(); // bits read directly: BitSet.get is a call with checks, 4 M times
       int min = Integer.MAX_VALUE;
       int atRisk = 0;
       double sum = 0;
-      for (int i = 0; i < t.numPieces(); i++) {
-        int c = t.copies(i);
+      for (int i = 0; i < np; i++) {
+        int c = copies[i];
         min = Math.min(min, c);
         if (c <= 1) atRisk++;
-        sum += 1.0 / (1 + c);
-        if (c == 0 && t.held().get(i)) {
+        sum += c <= MAX_COPIES ? INVERSE[c] : 1.0 / (1 + c);
+        boolean isHeld = i >> 6 < held.length && (held[i >> 6] & 1L << i) != 0;
+        long cost = costs.of(i);
+        boolean pin = c == 0 && isHeld;
+        if (pin) {
           w.set(i);
-          used += t.cost(i);
+          used += cost;
         }
+        if (cands != null) cands.piece(k, i, c, isHeld, pin, cost);
       }
-      risks.put(t.id(), new Risk(t.numPieces() == 0 ? 0 : min, atRisk, t.numPieces() == 0 ? 0 : sum / t.numPieces()));
+      risks.put(t.id(), new Risk(np == 0 ? 0 : min, atRisk, np == 0 ? 0 : sum / np));
+      if (cands != null) cands.gaps(k, copies, np);
     }
     long pinned = used;
     boolean over = pinned > budget;
     if (mode == Mode.FULL) used = full(ts, budget, used, wanted, risks);
-    else used = smart(ts, budget, used, wanted);
+    else used = cands.select(budget, used, wanted);
     return new Plan(wanted, used, pinned, over, risks);
+  }
+
+  /** copies(i) of every piece into {@code out}, without a call per piece. */
+  private static void fillCopies(Torrent t, int[] out) {
+    int np = t.numPieces();
+    int[] swarm = t.swarm();
+    int[] hint = t.hint();
+    int ns = swarm == null ? 0 : Math.min(np, swarm.length);
+    int nh = hint == null ? 0 : Math.min(np, hint.length);
+    for (int i = 0; i < np; i++) {
+      long c = (long) t.healthyMirrors() + (i < ns ? Math.max(0, swarm[i]) : 0) + (i < nh ? Math.max(0, hint[i]) : 0);
+      out[i] = (int) Math.min(c, Integer.MAX_VALUE);
+    }
+  }
+
+  /** {@link Torrent#cost} without recomputing the piece count for every piece. */
+  private static final class Costs {
+    private final long[] given;
+    private final int last;
+    private final long full;
+    private final long lastCost;
+
+    Costs(Torrent t) {
+      given = t.cost();
+      last = t.numPieces() - 1;
+      full = given == null && last > 0 ? t.cost(0) : 0;
+      lastCost = given == null && last >= 0 ? t.cost(last) : 0;
+    }
+
+    long of(int i) {
+      long c = given != null ? given[i] : i < last ? full : lastCost;
+      if (c < 0) throw new IllegalArgumentException("negative cost for piece " + i);
+      return c;
+    }
   }
 
   private static long full(List<Torrent> ts, long budget, long used, Map<String, BitSet> wanted, Map<String, Risk> risks) {
@@ -131,8 +187,9 @@ public final class Planner {
         .thenComparing(t -> -risks.get(t.id()).score()).thenComparing(Torrent::id));
     for (Torrent t : order) {
       BitSet w = wanted.get(t.id());
+      Costs costs = new Costs(t);
       long extra = 0;
-      for (int i = 0; i < t.numPieces(); i++) if (!w.get(i)) extra += t.cost(i);
+      for (int i = 0; i < t.numPieces(); i++) if (!w.get(i)) extra += costs.of(i);
       if (used + extra <= budget) {
         w.set(0, t.numPieces());
         used += extra;
@@ -141,50 +198,147 @@ public final class Planner {
     return used;
   }
 
-  private static long smart(List<Torrent> ts, long budget, long used, Map<String, BitSet> wanted) {
-    long total = 0;
-    int[] offsets = new int[ts.size() + 1];
-    for (int k = 0; k < ts.size(); k++) {
-      total += ts.get(k).numPieces();
-      if (total >= (1L << 30)) throw new IllegalArgumentException("more than 2^30 pieces in one plan");
-      offsets[k + 1] = (int) total;
+  /**
+   * Smart mode's candidates (every piece not pinned) and the greedy pick over them.
+   *
+   * <p>The order is the sort key {@code bucket << 52 | (MAX_GAP - gap) << 30 | global index}, where the bucket is
+   * {@code 2 * min(copies, MAX_COPIES) + notHeld}: there are only 2,048 buckets. Sorting all 4 M keys is not needed:
+   * a bucket whose total cost is below what is left of the budget is taken whole, whatever its inner order, so only
+   * the first bucket that does not fit (and, past it, the few pieces still small enough) is sorted.
+   */
+  private static final class Candidates {
+    private static final int BUCKETS = 2 * (MAX_COPIES + 1);
+    private static final long INDEX_MASK = (1L << 30) - 1;
+    private final List<Torrent> ts;
+    private final int[] offsets;
+    /** Per global piece index: its bucket, or -1 when pinned. */
+    private final short[] bucket;
+    /** Per global piece index: the length of its run of consecutive equally-rare pieces (capped at MAX_GAP). */
+    private final int[] gap;
+    private final int[] bucketCount = new int[BUCKETS];
+    private final long[] bucketCost = new long[BUCKETS];
+    private final long[] bucketMinCost = new long[BUCKETS];
+
+    Candidates(List<Torrent> ts) {
+      this.ts = ts;
+      offsets = new int[ts.size() + 1];
+      long total = 0;
+      for (int k = 0; k < ts.size(); k++) {
+        total += ts.get(k).numPieces();
+        if (total >= (1L << 30)) throw new IllegalArgumentException("more than 2^30 pieces in one plan");
+        offsets[k + 1] = (int) total;
+      }
+      bucket = new short[(int) total];
+      gap = new int[(int) total];
+      Arrays.fill(bucketMinCost, Long.MAX_VALUE);
     }
-    long[] keys = new long[(int) total];
-    int n = 0;
-    for (int k = 0; k < ts.size(); k++) {
-      Torrent t = ts.get(k);
-      BitSet w = wanted.get(t.id());
-      int np = t.numPieces();
-      int[] copies = new int[np];
-      for (int i = 0; i < np; i++) copies[i] = t.copies(i);
+
+    /** Records piece {@code i} of torrent {@code k}. */
+    void piece(int k, int i, int copies, boolean held, boolean pinned, long cost) {
+      int g = offsets[k] + i;
+      if (pinned) {
+        bucket[g] = -1;
+        return;
+      }
+      int b = 2 * Math.min(copies, MAX_COPIES) + (held ? 0 : 1);
+      bucket[g] = (short) b;
+      bucketCount[b]++;
+      bucketCost[b] += cost;
+      bucketMinCost[b] = Math.min(bucketMinCost[b], cost);
+    }
+
+    /** Gives each piece of torrent {@code k} the length of its run of consecutive pieces with the same copies. */
+    void gaps(int k, int[] copies, int np) {
       int runStart = 0;
       for (int i = 1; i <= np; i++) {
         if (i == np || copies[i] != copies[runStart]) {
-          int gap = Math.min(i - runStart, MAX_GAP);
-          for (int j = runStart; j < i; j++) {
-            if (w.get(j)) continue; // pinned
-            long c = Math.min(copies[j], MAX_COPIES);
-            long notHeld = t.held().get(j) ? 0 : 1;
-            keys[n++] = c << 53 | notHeld << 52 | (long) (MAX_GAP - gap) << 30 | (offsets[k] + j);
-          }
+          Arrays.fill(gap, offsets[k] + runStart, offsets[k] + i, Math.min(i - runStart, MAX_GAP));
           runStart = i;
         }
       }
     }
-    Arrays.sort(keys, 0, n);
-    for (int x = 0; x < n && used < budget; x++) {
-      int global = (int) (keys[x] & ((1L << 30) - 1));
-      int k = Arrays.binarySearch(offsets, global);
-      k = k >= 0 ? k : -k - 2;
-      while (offsets[k + 1] <= global) k++;
-      Torrent t = ts.get(k);
-      int i = global - offsets[k];
-      long cost = t.cost(i);
-      if (used + cost <= budget) {
-        wanted.get(t.id()).set(i);
-        used += cost;
+
+    /** Takes pieces in key order while their cost fits the budget; returns the bytes used. */
+    long select(long budget, long used, Map<String, BitSet> wanted) {
+      if (used >= budget) return used;
+      // Buckets taken whole: their total stays strictly under what is left, so each of their pieces fits in turn.
+      long left = budget - used;
+      int boundary = 0;
+      while (boundary < BUCKETS && bucketCost[boundary] < left) {
+        left -= bucketCost[boundary];
+        boundary++;
       }
+      used = budget - left;
+      BitSet[] w = new BitSet[ts.size()];
+      for (int k = 0; k < ts.size(); k++) w[k] = wanted.get(ts.get(k).id());
+      if (boundary == BUCKETS) {
+        scan(w, BUCKETS, 0, -1, 0);
+        return used;
+      }
+      // The boundary bucket, sorted; pieces costing more than what is left never fit, so they are not even sorted.
+      used = greedy(scan(w, boundary, boundary, boundary, left), budget, used, w);
+      if (used >= budget) return used;
+      // Past it only pieces no dearer than the rest of the budget may still fit (costs are never negative).
+      long rest = budget - used;
+      int after = boundary + 1;
+      while (after < BUCKETS && bucketMinCost[after] > rest) after++;
+      if (after == BUCKETS) return used;
+      return greedy(scan(w, 0, after, BUCKETS - 1, rest), budget, used, w);
     }
-    return used;
+
+    /**
+     * One pass in global order: sets every piece of a bucket below {@code takeBelow} in {@code w}, and returns the
+     * sorted keys of the pieces of buckets {@code from..to} that cost at most {@code maxCost}.
+     */
+    private long[] scan(BitSet[] w, int takeBelow, int from, int to, long maxCost) {
+      int size = 0;
+      for (int b = from; b <= to; b++) size += bucketCount[b];
+      long[] keys = new long[size];
+      int n = 0;
+      for (int k = 0; k < ts.size(); k++) {
+        Costs costs = null;
+        int base = offsets[k];
+        for (int g = base; g < offsets[k + 1]; g++) {
+          int b = bucket[g];
+          if (b < 0) continue;
+          if (b < takeBelow) {
+            w[k].set(g - base);
+          } else if (b >= from && b <= to && bucketMinCost[b] <= maxCost) {
+            if (costs == null) costs = new Costs(ts.get(k));
+            if (costs.of(g - base) > maxCost) continue;
+            keys[n++] = (long) b << 52 | (long) (MAX_GAP - gap[g]) << 30 | g;
+          }
+        }
+      }
+      Arrays.sort(keys, 0, n);
+      return n == keys.length ? keys : Arrays.copyOf(keys, n);
+    }
+
+    private long greedy(long[] keys, long budget, long used, BitSet[] w) {
+      int k = 0;
+      Costs costs = null;
+      for (int x = 0; x < keys.length && used < budget; x++) {
+        int g = (int) (keys[x] & INDEX_MASK);
+        int kk = torrentOf(g);
+        if (kk != k || costs == null) {
+          k = kk;
+          costs = new Costs(ts.get(k));
+        }
+        long cost = costs.of(g - offsets[k]);
+        if (used + cost <= budget) {
+          w[k].set(g - offsets[k]);
+          used += cost;
+        }
+      }
+      return used;
+    }
+
+    /** The torrent holding global piece index {@code g} (torrents without pieces share an offset: take the last). */
+    private int torrentOf(int g) {
+      int k = Arrays.binarySearch(offsets, g);
+      k = k >= 0 ? k : -k - 2;
+      while (offsets[k + 1] <= g) k++;
+      return k;
+    }
   }
 }

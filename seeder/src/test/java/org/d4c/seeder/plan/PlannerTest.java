@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -148,6 +149,85 @@ class PlannerTest {
     Planner.Plan b = Planner.plan(ts, 100 * COST, Planner.Mode.SMART);
     assertThat(a.wanted(), equalTo(b.wanted()));
     assertFalse(a.wanted().get("00").isEmpty(), "ties go to the first torrent id");
+  }
+
+  /** A random catalog shaped to hit the planner's edges: runs, partial last pieces, free pieces, huge copy counts. */
+  static List<Planner.Torrent> randomCatalog(Random r) {
+    List<Planner.Torrent> ts = new ArrayList<>();
+    int n = r.nextInt(7);
+    for (int k = 0; k < n; k++) {
+      int pieceLength = new int[] {1000, Planner.BLOCK, P}[r.nextInt(3)];
+      int pieces = r.nextInt(6) == 0 ? r.nextInt(2) : 1 + r.nextInt(60);
+      long size = pieces == 0 ? 0 : (long) pieceLength * (pieces - 1) + 1 + r.nextInt(pieceLength);
+      int[] swarm = r.nextInt(5) == 0 ? null : new int[Math.max(0, pieces + r.nextInt(5) - 2)];
+      int top = new int[] {1, 3, 6, 2000}[r.nextInt(4)];
+      for (int i = 0; swarm != null && i < swarm.length; i++) {
+        swarm[i] = i > 0 && r.nextInt(3) > 0 ? swarm[i - 1] : r.nextInt(top + 2) - 1; // runs; -1 counts as 0
+        if (r.nextInt(50) == 0) swarm[i] = Planner.MAX_COPIES - 1 + r.nextInt(3); // around the cap
+      }
+      int[] hint = null;
+      if (r.nextInt(4) == 0) {
+        hint = new int[r.nextInt(pieces + 2)];
+        for (int i = 0; i < hint.length; i++) hint[i] = r.nextInt(3) - 1;
+      }
+      BitSet held = new BitSet();
+      int density = r.nextInt(4);
+      for (int i = 0; i < pieces; i++) if (r.nextInt(4) < density) held.set(i);
+      long[] cost = null;
+      if (r.nextBoolean()) {
+        cost = new long[pieces];
+        for (int i = 0; i < pieces; i++) cost[i] = r.nextInt(5) * 100L; // small values: budgets often land exactly
+      }
+      ts.add(new Planner.Torrent(String.format("%08x", r.nextInt()), pieceLength, size, swarm, r.nextInt(3), hint, held, cost));
+    }
+    return ts;
+  }
+
+  static void assertSamePlan(Planner.Plan expected, Planner.Plan actual, String what) {
+    assertEquals(expected.wanted(), actual.wanted(), what);
+    assertEquals(expected.plannedBytes(), actual.plannedBytes(), what);
+    assertEquals(expected.pinnedBytes(), actual.pinnedBytes(), what);
+    assertEquals(expected.pinnedOverBudget(), actual.pinnedOverBudget(), what);
+    assertEquals(expected.risk(), actual.risk(), what);
+  }
+
+  @Test
+  void samePlansAsTheReferenceImplementation() {
+    Random r = new Random(11);
+    for (int round = 0; round < 5000; round++) {
+      List<Planner.Torrent> ts = randomCatalog(r);
+      if (ts.stream().map(Planner.Torrent::id).distinct().count() < ts.size()) continue;
+      long total = 0;
+      for (Planner.Torrent t : ts) for (int i = 0; i < t.numPieces(); i++) total += t.cost(i);
+      long budget = switch (r.nextInt(8)) {
+        case 0 -> 0;
+        case 1 -> -1;
+        case 2 -> Long.MAX_VALUE;
+        case 3 -> total;
+        default -> total == 0 ? r.nextInt(1000) : r.nextLong(total + 1);
+      };
+      for (Planner.Mode mode : Planner.Mode.values()) {
+        assertSamePlan(ReferencePlanner.plan(ts, budget, mode), Planner.plan(ts, budget, mode),
+            "round " + round + ", " + mode + ", budget " + budget);
+      }
+    }
+  }
+
+  @Test
+  void samePlansAsTheReferenceOnTheBenchmarkCatalog() {
+    List<Planner.Torrent> ts = PlannerBench.catalog(100, 4000, 42);
+    long total = 100L * 4000 * (1 << 20);
+    for (long budget : new long[] {0, total / 100, total / 10, total / 2, total, 2 * total}) {
+      assertSamePlan(ReferencePlanner.plan(ts, budget, Planner.Mode.SMART), Planner.plan(ts, budget, Planner.Mode.SMART),
+          "budget " + budget);
+    }
+  }
+
+  @Test
+  void refusesNegativeMirrorCountsAndCosts() {
+    assertThrows(IllegalArgumentException.class, () -> t("a", 1, null, -1, null));
+    var negative = new Planner.Torrent("a", P, P, null, 0, null, null, new long[] {-1});
+    assertThrows(IllegalArgumentException.class, () -> Planner.plan(List.of(negative), COST, Planner.Mode.SMART));
   }
 
   @Test
