@@ -18,7 +18,8 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>A piece this node holds that has no other copy is <b>pinned</b>: always kept, whatever the budget.</li>
- *   <li>{@link Mode#SMART}: the other pieces, rarest first (fewest copies); among equally rare pieces the ones already
+ *   <li>{@link Mode#SMART}: the other pieces that some source has (a piece with no copy anywhere cannot be fetched,
+ *       so it takes no budget), rarest first (fewest copies); among equally rare pieces the ones already
  *       held come first (a held piece is freed only for a strictly rarer one, so plans do not flap), then the piece in
  *       the longest run of consecutive equally-rare pieces (the largest gap, as BEP 19 suggests), then torrent order
  *       (by id) and piece index. Pieces are taken while their cost fits the budget.</li>
@@ -236,7 +237,7 @@ public final class Planner {
     /** Records piece {@code i} of torrent {@code k}. */
     void piece(int k, int i, int copies, boolean held, boolean pinned, long cost) {
       int g = offsets[k] + i;
-      if (pinned) {
+      if (pinned || copies == 0 && !held) { // pinned, or a piece no known source has: it cannot be fetched
         bucket[g] = -1;
         return;
       }

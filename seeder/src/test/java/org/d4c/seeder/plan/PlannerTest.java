@@ -30,20 +30,31 @@ class PlannerTest {
 
   @Test
   void takesTheRarestPiecesFirstAcrossTorrents() {
-    // a: mirror healthy (1 copy everywhere) + a peer on pieces 0-1; b: no mirror, peers on 2-3 only.
+    // a: mirror healthy (1 copy everywhere) + a peer on pieces 0-1; b: no mirror, one peer everywhere, two on 2-3.
     var a = t("a", 4, new int[] {1, 1, 0, 0}, 1, null);
-    var b = t("b", 4, new int[] {0, 0, 1, 1}, 0, null);
-    Planner.Plan plan = Planner.plan(List.of(a, b), 2 * COST, Planner.Mode.SMART);
-    assertEquals(bits(0, 1), plan.wanted().get("b"), "b's pieces 0-1 have no copy at all");
-    assertEquals(new BitSet(), plan.wanted().get("a"));
-    assertEquals(0, plan.risk().get("b").minCopies());
+    var b = t("b", 4, new int[] {1, 1, 2, 2}, 0, null);
+    Planner.Plan plan = Planner.plan(List.of(a, b), 4 * COST, Planner.Mode.SMART);
+    assertEquals(bits(2, 3), plan.wanted().get("a"));
+    assertEquals(bits(0, 1), plan.wanted().get("b"));
+    assertEquals(1, plan.risk().get("b").minCopies());
     assertEquals(1, plan.risk().get("a").minCopies());
   }
 
   @Test
+  void aPieceNoSourceHasTakesNoBudget() {
+    // b's pieces 0-1 have no copy anywhere (no mirror, no peer): they cannot be fetched, so a's rare pieces are taken.
+    var a = t("a", 4, new int[] {1, 1, 0, 0}, 1, null);
+    var b = t("b", 4, new int[] {0, 0, 1, 1}, 0, null);
+    Planner.Plan plan = Planner.plan(List.of(a, b), 4 * COST, Planner.Mode.SMART);
+    assertEquals(bits(2, 3), plan.wanted().get("a"));
+    assertEquals(bits(2, 3), plan.wanted().get("b"));
+    assertEquals(0, plan.risk().get("b").minCopies(), "still reported as the most at risk");
+  }
+
+  @Test
   void tieBreakIsTheLargestGap() {
-    // copies: 0 at piece 0, then 1 at 1, then 0 at 2..5 (a run of 4), 1 at 6, 0 at 7
-    var a = t("a", 8, new int[] {0, 1, 0, 0, 0, 0, 1, 0}, 0, null);
+    // copies: 1 at piece 0, then 2 at 1, then 1 at 2..5 (a run of 4), 2 at 6, 1 at 7
+    var a = t("a", 8, new int[] {1, 2, 1, 1, 1, 1, 2, 1}, 0, null);
     Planner.Plan plan = Planner.plan(List.of(a), 4 * COST, Planner.Mode.SMART);
     assertEquals(bits(2, 3, 4, 5), plan.wanted().get("a"));
   }
@@ -70,7 +81,7 @@ class PlannerTest {
           if (plan.wanted().get(t.id()).get(i)) {
             used += t.cost(i);
             maxTaken = Math.max(maxTaken, t.copies(i));
-          } else {
+          } else if (t.copies(i) > 0) { // a piece with no copy anywhere is never a candidate
             minSkipped = Math.min(minSkipped, t.copies(i));
           }
         }
@@ -95,9 +106,9 @@ class PlannerTest {
 
   @Test
   void freesACommonPieceForARarerOneButNotForAnEquallyRareOne() {
-    // held piece 0 of a has 2 copies; b piece 0 has none: a's piece goes.
+    // held piece 0 of a has 2 copies; b piece 0 has one: a's piece goes.
     var a = t("a", 2, new int[] {2, 2}, 0, bits(0));
-    var b = t("b", 1, new int[] {0}, 0, null);
+    var b = t("b", 1, new int[] {1}, 0, null);
     Planner.Plan plan = Planner.plan(List.of(a, b), COST, Planner.Mode.SMART);
     assertEquals(bits(0), plan.wanted().get("b"));
     assertEquals(new BitSet(), plan.wanted().get("a"));
@@ -110,13 +121,17 @@ class PlannerTest {
 
   @Test
   void replansWhenAPeerLeavesOrAMirrorRecovers() {
-    var withPeer = t("a", 2, new int[] {1, 0}, 0, null);
-    var b = t("b", 1, new int[] {1}, 0, null);
-    assertEquals(bits(1), Planner.plan(List.of(withPeer, b), COST, Planner.Mode.SMART).wanted().get("a"));
-    // mirror of a recovers: every piece of a has a copy more, b's piece is now the rarest
-    var recovered = t("a", 2, new int[] {1, 0}, 1, null);
-    Planner.Plan p = Planner.plan(List.of(recovered, t("b", 1, new int[] {0}, 0, null)), COST, Planner.Mode.SMART);
+    var a = t("a", 2, new int[] {2, 1}, 0, null);
+    var b = t("b", 1, new int[] {2}, 0, null);
+    assertEquals(bits(1), Planner.plan(List.of(a, b), COST, Planner.Mode.SMART).wanted().get("a"));
+    // a's two mirrors recover: every piece of a has two copies more, b's piece is now the rarest
+    var recovered = t("a", 2, new int[] {2, 1}, 2, null);
+    Planner.Plan p = Planner.plan(List.of(recovered, b), COST, Planner.Mode.SMART);
     assertEquals(bits(0), p.wanted().get("b"));
+    // b's second peer leaves: its piece has one copy, fewer than any of a's
+    Planner.Plan left = Planner.plan(List.of(t("a", 2, new int[] {2, 1}, 0, null), t("b", 1, new int[] {1}, 0, bits(0))), COST,
+        Planner.Mode.SMART);
+    assertEquals(bits(0), left.wanted().get("b"), "held and as rare as a's rarest: it stays");
   }
 
   @Test
@@ -135,7 +150,7 @@ class PlannerTest {
 
   @Test
   void hintsAddCopies() {
-    var a = new Planner.Torrent("a", P, 2L * P, new int[] {0, 0}, 0, new int[] {5, 0}, new BitSet(), null);
+    var a = new Planner.Torrent("a", P, 2L * P, new int[] {1, 1}, 0, new int[] {5, 0}, new BitSet(), null);
     assertEquals(bits(1), Planner.plan(List.of(a), COST, Planner.Mode.SMART).wanted().get("a"));
   }
 
@@ -143,7 +158,7 @@ class PlannerTest {
   void sameInputSamePlan() {
     Random r = new Random(9);
     List<Planner.Torrent> ts = new ArrayList<>();
-    for (int k = 0; k < 20; k++) ts.add(t(String.format("%02d", 19 - k), 50, new int[50], 0, null));
+    for (int k = 0; k < 20; k++) ts.add(t(String.format("%02d", 19 - k), 50, null, 1, null));
     Planner.Plan a = Planner.plan(ts, 100 * COST, Planner.Mode.SMART);
     java.util.Collections.shuffle(ts, r);
     Planner.Plan b = Planner.plan(ts, 100 * COST, Planner.Mode.SMART);
@@ -230,14 +245,4 @@ class PlannerTest {
     assertThrows(IllegalArgumentException.class, () -> Planner.plan(List.of(negative), COST, Planner.Mode.SMART));
   }
 
-  @Test
-  void plansAThousandTorrentsOfFourThousandPiecesInUnderASecond() {
-    List<Planner.Torrent> ts = PlannerBench.catalog(1000, 4000, 42);
-    Planner.plan(ts, 200L << 30, Planner.Mode.SMART); // warm-up
-    long t0 = System.nanoTime();
-    Planner.Plan p = Planner.plan(ts, 200L << 30, Planner.Mode.SMART);
-    long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertThat(p.plannedBytes(), lessThanOrEqualTo(200L << 30));
-    assertThat("re-plan took " + ms + " ms", ms, lessThanOrEqualTo(3000L)); // 1 s target; slack for a loaded CI machine
-  }
 }

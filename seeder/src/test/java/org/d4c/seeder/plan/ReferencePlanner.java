@@ -88,6 +88,7 @@ final class ReferencePlanner {
           int gap = Math.min(i - runStart, Planner.MAX_GAP);
           for (int j = runStart; j < i; j++) {
             if (w.get(j)) continue; // pinned
+            if (copies[j] == 0 && !t.held().get(j)) continue; // no known source: cannot be fetched
             long c = Math.min(copies[j], Planner.MAX_COPIES);
             long notHeld = t.held().get(j) ? 0 : 1;
             keys[n++] = c << 53 | notHeld << 52 | (long) (Planner.MAX_GAP - gap) << 30 | (offsets[k] + j);
