@@ -51,8 +51,8 @@ import org.libtorrent4j.swig.sha1_hash;
  *   <li>Piece size: see {@link #pieceSize(long)}.</li>
  * </ul>
  *
- * <p>The bencoding is libtorrent's ({@code create_torrent::generate}). v1 piece hashes are computed here: the files
- * are read once, in order, by one thread, and the SHA-1 of each piece runs on a pool. For hybrid torrents the hashing
+ * <p>The bencoding is libtorrent's ({@code create_torrent::generate}). v1 piece hashes are computed here: each of
+ * the hashing threads reads the pieces it takes with positional reads and hashes them. For hybrid torrents the hashing
  * is libtorrent's {@code set_piece_hashes}, which is serial (one thread) and reads through a temporary folder of
  * symbolic links named {@code <dataset>-<version>}.
  *
