@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>One thread ("seeder-main") owns the session and does, in turn: catalog sync ({@link CatalogSync}) every sync
  * interval, then every second a tick — read held pieces and swarm availability from libtorrent, re-plan
  * ({@link Planner}) when the catalog, the mirrors' health or the swarm changed, apply the plan as piece priorities
- * (wanted = 4, others = 0), free pieces the plan dropped (holes punched, then a recheck), guard the disk (real usage
+ * (wanted = 4, others = 0), free pieces the plan dropped (holes punched, the torrent added again with the pieces it keeps), guard the disk (real usage
  * against the budget, free space against the reserve: past either, no new piece is fetched), and persist
  * {@link NodeState}. A second thread probes mirrors ({@link MirrorProber}). {@link #status()} is a snapshot the tick
  * builds, safe to read from any thread.
@@ -333,7 +333,7 @@ public final class SeedNode implements Closeable {
       }
     }
     if (!now.isBefore(nextConnect)) {
-      // Freeing pieces (pause, recheck) drops every connection; configured peers are dialled again, as a tracker
+      // Freeing pieces and rechecks drop every connection; configured peers are dialled again, as a tracker
       // re-announce would bring back the others.
       nextConnect = now.plus(java.time.Duration.ofSeconds(10));
       for (Held h : held.values()) for (String peer : config.extraPeers()) connect(h.handle, peer);
