@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.junit.jupiter.api.Test;

@@ -8,8 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.d4c.manifests.json.CanonicalJson;
-import org.d4c.manifests.json.SchemaCheck;
+import org.d4c.core.json.CanonicalJson;
+import org.d4c.core.json.SchemaCheck;
 
 /** Reads and writes {@code manifest.json} as canonical JSON, checked against manifest.schema.json both ways. */
 public final class Manifests {

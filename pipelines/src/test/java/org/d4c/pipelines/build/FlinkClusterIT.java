@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.d4c.manifests.lock.Hashing;
-import org.d4c.pipelines.cli.D4c;
+import org.d4c.core.hash.Hashing;
+import org.d4c.cli.D4c;
 import org.d4c.pipelines.testing.FlinkCluster;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.d4c.manifests.lock.CodeVersion;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.manifests.recipe.Recipe;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.publisher.mirror.FolderServer;

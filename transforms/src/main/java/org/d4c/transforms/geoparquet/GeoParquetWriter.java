@@ -1,6 +1,6 @@
 package org.d4c.transforms.geoparquet;
 
-import org.d4c.manifests.parquet.ZstdCodecs;
+import org.d4c.geoparquet.ZstdCodecs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
