@@ -163,23 +163,8 @@ public final class TorrentMaker {
   /** Makes the torrent and writes it atomically to {@code out} (parent folders created). */
   public Result writeTo(Path out) {
     Result r = make(out);
-    try {
-      Path parent = out.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, "." + out.getFileName(), ".tmp");
-      try {
-        Files.write(tmp, r.bytes());
-        try {
-          Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out, e);
-    }
+    // 0644: web servers and mirrors serve the torrent to everyone
+    org.d4c.core.io.AtomicFiles.write(out, r.bytes(), org.d4c.core.io.AtomicFiles.PUBLIC);
     return r;
   }
 
@@ -343,15 +328,8 @@ public final class TorrentMaker {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      if (staging != null) deleteTree(staging);
+      if (staging != null) org.d4c.core.io.Folders.deleteQuietly(staging);
     }
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // a leftover temporary folder of links is harmless
-    }
-  }
 }
