@@ -75,7 +75,7 @@ public final class LocalMirror implements Mirror {
       progress.end();
       return new FileResult(f.name(), Outcome.UPLOADED, f.size(), url, "sha256 " + f.sha256());
     } catch (IOException e) {
-      throw new MirrorException("mirror " + config.id(), "cannot write " + target + ": " + e.getMessage());
+      throw MirrorException.transientFailure("mirror " + config.id(), "cannot write " + target + ": " + e.getMessage());
     }
   }
 

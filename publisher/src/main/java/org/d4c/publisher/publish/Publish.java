@@ -160,7 +160,10 @@ public final class Publish {
       if (bundle != null) maker.extraFile(bundleName, bundle);
       out.println("Torrent: hashing " + org.d4c.core.io.Sizes.format(core.stream().mapToLong(ReleaseFile::size).sum()) + " with "
           + seeds.size() + " web seed" + (seeds.size() == 1 ? "" : "s"));
-      TorrentMaker.Result torrent = maker.writeTo(work.resolve(torrentName));
+      // Written beside the last good torrent and moved over it only when a mirror took the release: a failed publish
+      // (another mirror file, other web seeds) must not change the torrent the healthy mirrors hold and verify against.
+      Path pendingTorrent = work.resolve("." + torrentName + ".pending");
+      TorrentMaker.Result torrent = maker.writeTo(pendingTorrent);
       out.println("  " + torrentName + ": info-hash " + torrent.infoHashV1() + ", " + torrent.numPieces() + " pieces of "
           + org.d4c.core.io.Sizes.format(torrent.pieceLength()));
       List<ReleaseFile> all = new ArrayList<>(core);
@@ -173,8 +176,22 @@ public final class Publish {
         if (r != null) reports.add(r);
       }
 
+      boolean anyMirror = reports.stream().anyMatch(r -> r.files().stream().anyMatch(f -> f.url() != null && !f.outcome().bad()));
+      try {
+        if (anyMirror || failures.isEmpty()) {
+          Files.move(pendingTorrent, work.resolve(torrentName), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          torrent = torrent.at(work.resolve(torrentName));
+        } else {
+          Files.deleteIfExists(pendingTorrent);
+        }
+      } catch (java.io.IOException e) {
+        throw new UncheckedIOException("cannot move the torrent into " + work + ": " + e.getMessage(), e);
+      }
       ObjectNode item = null;
-      if (catalog != null) {
+      if (catalog != null && !anyMirror && !failures.isEmpty()) {
+        out.println("Catalog: not changed: no mirror holds the release yet (run publish again when the mirror is back)");
+      } else if (catalog != null) {
         item = updateCatalog(catalog, build, itemId, release, reports, o.mirrors(), doi, conceptDoi, torrent, bundle);
         publishCatalog(catalog, opened, reports, failures);
       }

@@ -135,7 +135,12 @@ public final class TorrentMaker {
 
   /** What a make gave: the .torrent bytes and how to name the torrent. */
   public record Result(Path file, byte[] bytes, String name, String infoHashV1, String magnetUri, int pieceLength,
-      int numPieces, long totalSize) {}
+      int numPieces, long totalSize) {
+    /** The same torrent, moved to {@code moved}. */
+    public Result at(Path moved) {
+      return new Result(moved, bytes, name, infoHashV1, magnetUri, pieceLength, numPieces, totalSize);
+    }
+  }
 
   /**
    * The piece size for {@code totalSize} bytes: the smallest power of two, at least {@value #MIN_PIECE_SIZE}, that
