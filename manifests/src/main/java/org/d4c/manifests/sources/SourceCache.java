@@ -263,13 +263,15 @@ public final class SourceCache {
 
   /** Streams into a temp file in the cache folder, hashing and counting; stops as soon as it is too long. */
   private Fetched copy(InputStream in, Long expectedSize, Progress progress) throws IOException {
-    Path tmpDir = root.resolve("tmp");
-    Files.createDirectories(tmpDir);
+    // The cache is private (0700 folders, 0600 files): it may hold copies of files only their owner could read.
+    org.d4c.core.io.Folders.createPrivate(root);
+    Path tmpDir = org.d4c.core.io.Folders.createPrivate(root.resolve("tmp"));
     Path tmp = tmpDir.resolve(UUID.randomUUID() + ".part");
+    Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(org.d4c.core.io.AtomicFiles.PRIVATE));
     MessageDigest md = Hashing.newSha256();
     long n = 0;
     boolean ok = false;
-    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
       byte[] buf = new byte[Hashing.BUFFER];
       for (int r; (r = in.read(buf)) > 0; ) {
         n += r;
@@ -290,7 +292,8 @@ public final class SourceCache {
   private Path publish(Fetched f) {
     Path target = pathFor(f.sha256());
     try {
-      Files.createDirectories(target.getParent());
+      org.d4c.core.io.Folders.createPrivate(target.getParent().getParent());
+      org.d4c.core.io.Folders.createPrivate(target.getParent());
       // Same name means same bytes, so replacing a concurrent writer's copy is harmless.
       Files.move(f.tmp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return target;
