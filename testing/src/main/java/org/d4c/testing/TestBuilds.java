@@ -1,6 +1,6 @@
 package org.d4c.testing;
 
-import org.d4c.geoparquet.ZstdCodecs;
+import org.d4c.geoparquet.ParquetWriters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,16 +15,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -164,34 +161,8 @@ public final class TestBuilds {
         return new FinalizedWriteContext(Map.of("geo", geo));
       }
     };
-    try (ParquetWriter<double[]> w = new Builder(new LocalOutputFile(file), support)
-        .withConf(new PlainParquetConfiguration()).withCodecFactory(new ZstdCodecs(3))
-        .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+    try (ParquetWriter<double[]> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
       for (double[] b : boxes) w.write(b);
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<double[], Builder> {
-    private final WriteSupport<double[]> support;
-
-    Builder(OutputFile f, WriteSupport<double[]> support) {
-      super(f);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(ParquetConfiguration conf) {
-      return support;
     }
   }
 
