@@ -44,18 +44,23 @@ public final class D4c implements Callable<Integer> {
 
   /** Runs the command line and returns its exit code (tests call this instead of main). */
   public static int execute(String... args) {
+    CommandLine cli = commandLine();
+    if (args.length > 0 && BUILD_COMMANDS.contains(args[0]) && !cli.getSubcommands().containsKey(args[0])) {
+      System.err.println("d4c " + args[0] + ": the build modules are not on the class path; run it through the ./d4c launcher");
+      return BAD_INPUT;
+    }
+    return cli.execute(args);
+  }
+
+  /** The whole command line: the build commands found on the class path first, then the light ones, then help. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new D4c());
     for (MoreCommands more : ServiceLoader.load(MoreCommands.class)) more.commands().forEach(cli::addSubcommand);
     for (Object light : List.of(new LockCommand(), new CatalogCommand(), new PublishCommand(), new VerifyCommand(), new ServeCommand())) {
       cli.addSubcommand(light);
     }
     cli.addSubcommand(new CommandLine.HelpCommand());
-    CommandLines.configure(cli, "d4c");
-    if (args.length > 0 && BUILD_COMMANDS.contains(args[0]) && !cli.getSubcommands().containsKey(args[0])) {
-      System.err.println("d4c " + args[0] + ": the build modules are not on the class path; run it through the ./d4c launcher");
-      return BAD_INPUT;
-    }
-    return cli.execute(args);
+    return CommandLines.configure(cli, "d4c");
   }
 
   /** Where d4c is installed: the launcher sets it; the code version and the demo recipe are found from it. */
