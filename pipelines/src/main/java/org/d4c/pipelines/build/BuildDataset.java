@@ -80,6 +80,7 @@ public final class BuildDataset {
     try {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
+      List<String> warnings = warnings(recipe, fetched);
       List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
       long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
 
@@ -88,7 +89,7 @@ public final class BuildDataset {
       runPipeline(pipeline, expected, progress);
 
       Staging.delete(work);
-      BuildResult result = BuildManifest.lock(recipe, staging, home());
+      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings);
       requireEveryOutput(plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
@@ -116,6 +117,16 @@ public final class BuildDataset {
             + result.manifest().rejects().byReason());
       }
     }
+  }
+
+  /** What the sources lack without failing the build (see {@link SourceFiles#warnings}), each printed once. */
+  static List<String> warnings(Recipe recipe, List<Path> fetched) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < fetched.size(); i++) {
+      out.addAll(SourceFiles.warnings(recipe.sources().get(i), fetched.get(i)));
+    }
+    out.forEach(w -> System.err.println("d4c: warning: " + w));
+    return out;
   }
 
   static List<Path> fetchSources(Recipe recipe, SourceCache cache, Progress progress) {
