@@ -225,6 +225,9 @@ public final class Recipes {
       String name = o.get("name").asText();
       List<String> deps = dependsOn.computeIfAbsent(name, k -> new ArrayList<>());
       String src = o.get("source").asText();
+      if (outputIds.containsKey(src) && sourceIds.containsKey(src)) {
+        p.add("outputs[" + i + "].source: \"" + src + "\" names both a source and an output; rename one of them");
+      }
       if (outputIds.containsKey(src) && !sourceIds.containsKey(src)) deps.add(src);
       JsonNode steps = o.get("steps");
       for (int j = 0; steps != null && j < steps.size(); j++) {
@@ -233,6 +236,10 @@ public final class Recipes {
         if (!ref.isTextual() || only.getValue().isTextual()) continue;
         String at = "outputs[" + i + "].steps[" + j + "]." + only.getKey() + ".source";
         String id = ref.asText();
+        if (sourceIds.containsKey(id) && outputIds.containsKey(id)) {
+          p.add(at + ": \"" + id + "\" names both a source and an output; rename one of them");
+          continue;
+        }
         if (sourceIds.containsKey(id)) continue;
         if (outputIds.containsKey(id)) {
           deps.add(id);

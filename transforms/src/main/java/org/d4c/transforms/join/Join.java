@@ -43,7 +43,7 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
 
   private final String label;
   private final Kind kind;
-  private final PCollection<Feature> right;
+  private final transient PCollection<Feature> right;
   private final String rightName;
   private final int[] leftKey;
   private final int[] rightKey;
@@ -186,7 +186,7 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
         if (count > 1 && dup == Duplicates.ERROR && !semi) {
           boolean anyLeft = g.getValue().getAll(leftTag).iterator().hasNext();
           if (anyLeft) {
-            throw new IllegalStateException(lbl + ": the key " + g.getKey() + " occurs " + count + " times in '" + rn
+            throw new org.d4c.transforms.steps.StepException(lbl + ": the key " + g.getKey() + " occurs " + count + " times in '" + rn
                 + "': a join adds one row's fields; fix the source or set duplicates: first or last");
           }
         }
