@@ -23,6 +23,40 @@ public final class TableSteps {
    */
   public static Planned plan(String label, String type, JsonNode spec, TableSchema in, String crs,
       Function<String, Side> sides) {
-    throw new IllegalArgumentException("the step type '" + type + "' is not supported yet");
+    switch (type) {
+      case "filter" -> {
+        RowSteps r = RowSteps.filter(label, in, spec.asText(), crs);
+        return new Planned(r.outputSchema(), r);
+      }
+      case "compute" -> {
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        spec.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue().asText()));
+        RowSteps r = RowSteps.compute(label, in, fields, crs);
+        return new Planned(r.outputSchema(), r);
+      }
+      case "dissolve" -> {
+        java.util.Map<String, String> agg = new java.util.LinkedHashMap<>();
+        spec.path("aggregate").fields().forEachRemaining(e -> agg.put(e.getKey(), e.getValue().asText()));
+        Dissolve d = Dissolve.of(label, in, strings(spec.path("by")), agg);
+        return new Planned(d.outputSchema(), d);
+      }
+      case "spatial_join" -> {
+        String ref = spec.path("source").asText();
+        Side side = sides.apply(ref);
+        org.d4c.transforms.join.SpatialJoin j = org.d4c.transforms.join.SpatialJoin.of(label, in, side.rows(), ref,
+            side.schema(), org.d4c.transforms.join.SpatialJoin.Predicate.valueOf(
+                spec.path("predicate").asText("intersects").toUpperCase(java.util.Locale.ROOT)),
+            strings(spec.path("select")), spec.path("prefix").asText(""), "inner".equals(spec.path("how").asText()),
+            "largest_overlap".equals(spec.path("pick").asText()));
+        return new Planned(j.outputSchema(), j);
+      }
+      default -> throw new IllegalArgumentException("unknown step type '" + type + "'");
+    }
+  }
+
+  private static java.util.List<String> strings(JsonNode a) {
+    java.util.List<String> l = new java.util.ArrayList<>();
+    a.forEach(x -> l.add(x.asText()));
+    return l;
   }
 }
