@@ -225,9 +225,6 @@ public final class Recipes {
       String name = o.get("name").asText();
       List<String> deps = dependsOn.computeIfAbsent(name, k -> new ArrayList<>());
       String src = o.get("source").asText();
-      if (outputIds.containsKey(src) && sourceIds.containsKey(src)) {
-        p.add("outputs[" + i + "].source: \"" + src + "\" names both a source and an output; rename one of them");
-      }
       if (outputIds.containsKey(src) && !sourceIds.containsKey(src)) deps.add(src);
       JsonNode steps = o.get("steps");
       for (int j = 0; steps != null && j < steps.size(); j++) {

@@ -300,7 +300,8 @@ final class StepPipeline {
     if (orderBy.isEmpty() && !schema.hasGeometry()) {
       orderBy = defaultOrder(o, schema);
     }
-    if (!orderBy.isEmpty()) {
+    if (!orderBy.isEmpty() || !schema.hasGeometry()) {
+      // A table with no key step and no order_by keeps data order: source, then member and position.
       int[] idx;
       try {
         idx = schema.require(orderBy);

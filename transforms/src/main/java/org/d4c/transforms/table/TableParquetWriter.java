@@ -10,13 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -24,12 +21,12 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Types;
-import org.d4c.manifests.parquet.ZstdCodecs;
+import org.d4c.geoparquet.ParquetWriters;
 
 /**
  * Writes rows of a {@link TableShape} to one plain Parquet file: every column optional, 8- and 16-bit integers as
  * INT32 with their integer annotation, ZSTD, row groups cut by row count only, no {@code geo} metadata. Hadoop-free
- * like the GeoParquet writer; the same rows in the same order give the same bytes.
+ * through the shared {@link ParquetWriters} builder; the same rows in the same order give the same bytes.
  */
 public final class TableParquetWriter implements Closeable {
   private static final long ROW_GROUP_BYTES = 1L << 40;
@@ -37,10 +34,7 @@ public final class TableParquetWriter implements Closeable {
 
   public TableParquetWriter(Path file, TableShape shape, int rowGroupRows, int zstdLevel) throws IOException {
     Support support = new Support(shape.columns());
-    this.writer = new Builder(new LocalOutputFile(file), support)
-        .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new ZstdCodecs(zstdLevel))
-        .withCompressionCodec(CompressionCodecName.ZSTD)
+    this.writer = ParquetWriters.builder(new LocalOutputFile(file), support, zstdLevel)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withRowGroupRowCountLimit(rowGroupRows)
         .withRowGroupSize(ROW_GROUP_BYTES)
@@ -137,30 +131,6 @@ public final class TableParquetWriter implements Closeable {
         out.endField(name, i);
       }
       out.endMessage();
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
-    private final Support support;
-
-    Builder(OutputFile file, Support support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<Object[]> getWriteSupport(ParquetConfiguration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
-      return support;
     }
   }
 }
