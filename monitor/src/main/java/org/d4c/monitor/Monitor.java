@@ -79,6 +79,7 @@ public final class Monitor implements AutoCloseable {
   private static final String GENESIS_SHA = "0".repeat(64);
   private volatile StatusKeys keys;
   private final AtomicLong round = new AtomicLong();
+  private final AtomicLong pendingTriage = new AtomicLong();
   private volatile String seed = GENESIS_SHA;
   /** location|item -> this site's last result. */
   private final Map<String, Prober.Result> own = new ConcurrentHashMap<>();
@@ -575,9 +576,17 @@ public final class Monitor implements AutoCloseable {
     }
     final Targets.FileInfo ffi = fi;
     final Long ff = from, ft = to;
+    pendingTriage.incrementAndGet();
     try {
-      triage.execute(() -> triage(rec, t, ffi, ff, ft));
+      triage.execute(() -> {
+        try {
+          triage(rec, t, ffi, ff, ft);
+        } finally {
+          pendingTriage.decrementAndGet();
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
+      pendingTriage.decrementAndGet();
       throw new IllegalStateException("triage queue is full");
     }
     return new Accepted(id, seq);
@@ -690,11 +699,11 @@ public final class Monitor implements AutoCloseable {
   /** Waits for queued triage (tests, shutdown). */
   public void awaitTriage(Duration max) throws InterruptedException {
     long end = System.nanoTime() + max.toNanos();
-    while ((triage.getActiveCount() > 0 || !triage.getQueue().isEmpty()) && System.nanoTime() < end) Thread.sleep(20);
+    while (pendingTriage.get() > 0 && System.nanoTime() < end) Thread.sleep(20);
   }
 
   public int triageQueued() {
-    return triage.getQueue().size() + triage.getActiveCount();
+    return (int) pendingTriage.get();
   }
 
   private static JsonNode num(Object o) {

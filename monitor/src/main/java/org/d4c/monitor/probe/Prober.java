@@ -32,7 +32,7 @@ public final class Prober {
    * @param wholeFileLimit files up to this size without a torrent are fetched whole and checked by sha256
    * @param bytesPerLocation byte budget of one location per round
    * @param requestsPerLocation request budget of one location per round
-   * @param slowBytesPerSecond below this throughput (over at least 64 KiB) a verified location is slow
+   * @param slowBytesPerSecond below this throughput (bytes over the time from first to last byte, over at least 16 KiB) a verified location is slow
    * @param slowLatency above this time to the first byte it is slow
    */
   public record Settings(int piecesPerItem, long wholeFileLimit, long bytesPerLocation, int requestsPerLocation,
@@ -123,7 +123,7 @@ public final class Prober {
         RangeClient.Fetch f = client.get(u, p.from, p.to);
         requests++;
         firstByte.add(f.firstByteNanos());
-        nanos += f.totalNanos();
+        nanos += Math.max(1, f.totalNanos() - f.firstByteNanos());
         bytes += f.body().length;
         if (f.error() != null) return result(location, t, State.DOWN, firstByte, bytes, nanos, requests, f.error());
         if (f.status() == 429 || f.status() == 503) {
@@ -156,7 +156,7 @@ public final class Prober {
         : checks.stream().anyMatch(c -> c.sha256 != null) ? "file(s) verified (sha256)" : "sizes match (no torrent: bytes not hashed)";
     Result ok = result(location, t, State.VERIFIED, firstByte, bytes, nanos, requests, how);
     boolean slow = ok.latencyMs() != null && ok.latencyMs() > settings.slowLatency().toMillis()
-        || bytes >= 65536 && ok.throughputBps() != null && ok.throughputBps() < settings.slowBytesPerSecond();
+        || bytes >= 16384 && ok.throughputBps() != null && ok.throughputBps() < settings.slowBytesPerSecond();
     return slow ? new Result(ok.location(), ok.item(), State.SLOW, ok.latencyMs(), ok.throughputBps(), ok.bytes(), ok.requests(), how + "; slow") : ok;
   }
 

@@ -29,14 +29,14 @@ public final class History implements AutoCloseable {
       Class.forName("org.duckdb.DuckDBDriver");
       db = DriverManager.getConnection("jdbc:duckdb:" + (file == null ? "" : file.toAbsolutePath()));
       try (Statement s = db.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS probes (site VARCHAR, round BIGINT, at TIMESTAMP, location VARCHAR, item VARCHAR,"
+        s.execute("CREATE TABLE IF NOT EXISTS probes (site VARCHAR, round BIGINT, ts TIMESTAMP, location VARCHAR, item VARCHAR,"
             + " state VARCHAR, latency_ms DOUBLE, throughput_bps DOUBLE, bytes BIGINT, requests INTEGER, detail VARCHAR)");
         s.execute("CREATE TABLE IF NOT EXISTS reports (id VARCHAR PRIMARY KEY, seq BIGINT, received TIMESTAMP, item VARCHAR,"
             + " location VARCHAR, file VARCHAR, range_from BIGINT, range_to BIGINT, problem VARCHAR, expected_sha256 VARCHAR,"
             + " observed_sha256 VARCHAR, http_status INTEGER, elapsed_ms DOUBLE, verdict VARCHAR, verdict_detail VARCHAR)");
         s.execute("CREATE TABLE IF NOT EXISTS incidents (id VARCHAR PRIMARY KEY, location VARCHAR, item VARCHAR, state VARCHAR,"
             + " opened TIMESTAMP, closed TIMESTAMP, reports INTEGER, summary VARCHAR)");
-        s.execute("CREATE TABLE IF NOT EXISTS traffic (at TIMESTAMP, node VARCHAR, uploaded BIGINT, downloaded BIGINT,"
+        s.execute("CREATE TABLE IF NOT EXISTS traffic (ts TIMESTAMP, node VARCHAR, uploaded BIGINT, downloaded BIGINT,"
             + " upload_rate DOUBLE, download_rate DOUBLE, peers INTEGER)");
       }
     } catch (SQLException | ClassNotFoundException e) {
@@ -111,7 +111,9 @@ public final class History implements AutoCloseable {
 
   public synchronized void openIncident(Incident i) {
     try (PreparedStatement p = db.prepareStatement("INSERT INTO incidents VALUES (?,?,?,?,?,NULL,?,?) ON CONFLICT (id) DO UPDATE"
-        + " SET reports = incidents.reports + 1, state = excluded.state, summary = excluded.summary")) {
+        + " SET reports = CASE WHEN incidents.closed IS NULL THEN incidents.reports + 1 ELSE 1 END,"
+        + " opened = CASE WHEN incidents.closed IS NULL THEN incidents.opened ELSE excluded.opened END,"
+        + " closed = NULL, state = excluded.state, summary = excluded.summary")) {
       p.setString(1, i.id());
       p.setString(2, i.location());
       p.setString(3, i.item());
@@ -147,7 +149,7 @@ public final class History implements AutoCloseable {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (Map<String, Object> r : query("SELECT location, avg(CASE WHEN state IN ('verified','slow','regional') THEN 1.0 ELSE 0.0 END) AS uptime,"
         + " quantile_cont(latency_ms, 0.5) AS latency_p50, quantile_cont(latency_ms, 0.95) AS latency_p95,"
-        + " quantile_cont(throughput_bps, 0.5) AS throughput_p50, count(*) AS probes FROM probes WHERE at >= ?"
+        + " quantile_cont(throughput_bps, 0.5) AS throughput_p50, count(*) AS probes FROM probes WHERE ts >= ?"
         + " GROUP BY location ORDER BY location", Timestamp.from(since))) {
       out.put((String) r.remove("location"), r);
     }
@@ -156,7 +158,7 @@ public final class History implements AutoCloseable {
 
   /** Per location × hour of week (0 = Monday 00h UTC): probes, uptime, median latency and throughput. */
   public synchronized List<Map<String, Object>> hourOfWeek(String location) {
-    return query("SELECT location, (isodow(at) - 1) * 24 + hour(at) AS hour_of_week, count(*) AS probes,"
+    return query("SELECT location, (isodow(ts) - 1) * 24 + hour(ts) AS hour_of_week, count(*) AS probes,"
         + " avg(CASE WHEN state IN ('verified','slow','regional') THEN 1.0 ELSE 0.0 END) AS uptime,"
         + " quantile_cont(latency_ms, 0.5) AS latency_p50, quantile_cont(throughput_bps, 0.5) AS throughput_p50"
         + " FROM probes WHERE (? IS NULL OR location = ?) GROUP BY ALL ORDER BY location, hour_of_week", location, location);
@@ -164,29 +166,29 @@ public final class History implements AutoCloseable {
 
   /** The Smart Nodes' summed upload rate per hour of week (their traffic load). */
   public synchronized List<Map<String, Object>> trafficByHourOfWeek() {
-    return query("SELECT (isodow(at) - 1) * 24 + hour(at) AS hour_of_week, avg(upload_rate) AS upload_rate, max(uploaded) AS uploaded"
+    return query("SELECT (isodow(ts) - 1) * 24 + hour(ts) AS hour_of_week, avg(upload_rate) AS upload_rate, max(uploaded) AS uploaded"
         + " FROM traffic GROUP BY ALL ORDER BY hour_of_week");
   }
 
   public synchronized List<Map<String, Object>> latestTraffic() {
-    return query("SELECT node, arg_max(uploaded, at) AS uploaded, arg_max(downloaded, at) AS downloaded,"
-        + " arg_max(upload_rate, at) AS upload_rate, arg_max(download_rate, at) AS download_rate, max(at) AS at FROM traffic GROUP BY node ORDER BY node");
+    return query("SELECT node, arg_max(uploaded, ts) AS uploaded, arg_max(downloaded, ts) AS downloaded,"
+        + " arg_max(upload_rate, ts) AS upload_rate, arg_max(download_rate, ts) AS download_rate, max(ts) AS ts FROM traffic GROUP BY node ORDER BY node");
   }
 
   /** Probe history of one location (and item, when given), newest first. */
   public synchronized List<Map<String, Object>> probeHistory(String location, String item, int limit) {
-    return query("SELECT site, round, at, location, item, state, latency_ms, throughput_bps, bytes, detail FROM probes"
-        + " WHERE (? IS NULL OR location = ?) AND (? IS NULL OR item = ?) ORDER BY at DESC, location, item LIMIT " + limit,
+    return query("SELECT site, round, ts, location, item, state, latency_ms, throughput_bps, bytes, detail FROM probes"
+        + " WHERE (? IS NULL OR location = ?) AND (? IS NULL OR item = ?) ORDER BY ts DESC, location, item LIMIT " + limit,
         location, location, item, item);
   }
 
   /** Writes the probes of [from, to) as one Parquet file (zstd), for the daily statistics dataset. */
   public synchronized long exportProbes(Instant from, Instant to, Path file) {
-    try (PreparedStatement p = db.prepareStatement("COPY (SELECT site, round, at, location, item, state, latency_ms, throughput_bps, bytes,"
-        + " requests, detail FROM probes WHERE at >= TIMESTAMP '" + Timestamp.from(from) + "' AND at < TIMESTAMP '" + Timestamp.from(to)
-        + "' ORDER BY at, site, location, item) TO '" + file.toAbsolutePath().toString().replace("'", "''") + "' (FORMAT PARQUET, COMPRESSION ZSTD)")) {
+    try (PreparedStatement p = db.prepareStatement("COPY (SELECT site, round, ts, location, item, state, latency_ms, throughput_bps, bytes,"
+        + " requests, detail FROM probes WHERE ts >= TIMESTAMP '" + Timestamp.from(from) + "' AND ts < TIMESTAMP '" + Timestamp.from(to)
+        + "' ORDER BY ts, site, location, item) TO '" + file.toAbsolutePath().toString().replace("'", "''") + "' (FORMAT PARQUET, COMPRESSION ZSTD)")) {
       p.execute();
-      return ((Number) query("SELECT count(*) AS n FROM probes WHERE at >= ? AND at < ?", Timestamp.from(from), Timestamp.from(to)).get(0).get("n")).longValue();
+      return ((Number) query("SELECT count(*) AS n FROM probes WHERE ts >= ? AND ts < ?", Timestamp.from(from), Timestamp.from(to)).get(0).get("n")).longValue();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot export the probes to " + file + ": " + e.getMessage(), e);
     }

@@ -7,7 +7,7 @@
   fetch(url).then(function (r) { return r.json(); }).then(function (h) {
     var byLoc = {}, times = {};
     h.probes.forEach(function (p) {
-      var t = Math.floor(Date.parse(p.at) / 1000);
+      var t = Math.floor(Date.parse(p.ts) / 1000);
       times[t] = true;
       (byLoc[p.location] = byLoc[p.location] || {})[t] = p;
     });
