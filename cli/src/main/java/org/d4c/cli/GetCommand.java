@@ -76,7 +76,7 @@ final class GetCommand implements Callable<Integer> {
         System.out.println("Got " + s.item() + " into " + s.folder() + ": " + s.pieces() + " pieces verified, " + s.filesVerified()
             + " files match the manifest" + (s.piecesResumed() > 0 ? " (" + s.piecesResumed() + " pieces kept from before)" : ""));
         for (Fetch.SourceReport r : s.sources()) {
-          System.out.println("  " + r.id() + " (" + r.kind() + "): " + ConsoleProgress.bytes(r.bytes()) + ", " + r.verdict());
+          System.out.println("  " + r.id() + " (" + r.kind() + "): " + org.d4c.core.io.Sizes.format(r.bytes()) + ", " + r.verdict());
         }
         for (Fetch.SourceReport r : s.excluded()) System.out.println("  " + r.id() + ": " + r.verdict());
       }

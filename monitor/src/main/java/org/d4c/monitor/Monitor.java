@@ -80,6 +80,7 @@ public final class Monitor implements AutoCloseable {
   private volatile StatusKeys keys;
   private final AtomicLong round = new AtomicLong();
   private final AtomicLong pendingTriage = new AtomicLong();
+  private final AtomicLong reportCounter = new AtomicLong();
   private volatile String seed = GENESIS_SHA;
   /** location|item -> this site's last result. */
   private final Map<String, Prober.Result> own = new ConcurrentHashMap<>();
@@ -112,6 +113,7 @@ public final class Monitor implements AutoCloseable {
     this.prober = new Prober(client, config.probe(), config.clock());
     this.peerHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     this.triage = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(5000));
+    reportCounter.set(reportLog.entries());
     for (History.Incident i : history.openIncidents()) {
       if (i.id().startsWith("report:")) heldOut.put(i.location() + "|" + i.item(), i.id());
     }
@@ -251,6 +253,7 @@ public final class Monitor implements AutoCloseable {
     siteResults = signedSiteResults(r, at);
     AtomicFiles.write(config.outDir().resolve(SITE_RESULTS), CanonicalJson.toBytes(siteResults));
     pullPeers();
+    hourCache.clear();
     status = buildStatus(r, at);
     publish();
     exportYesterday(at);
@@ -260,6 +263,17 @@ public final class Monitor implements AutoCloseable {
 
   public ObjectNode status() {
     return status;
+  }
+
+  /** Hour-of-week statistics change only with a round: computed once per round and location. */
+  private final Map<String, List<Map<String, Object>>> hourCache = new ConcurrentHashMap<>();
+
+  public List<Map<String, Object>> hourOfWeek(String location) {
+    return hourCache.computeIfAbsent(location == null ? "" : location, k -> history.hourOfWeek(location));
+  }
+
+  public List<Map<String, Object>> trafficByHourOfWeek() {
+    return hourCache.computeIfAbsent("\0traffic", k -> history.trafficByHourOfWeek());
   }
 
   public ObjectNode siteResults() {
@@ -387,6 +401,7 @@ public final class Monitor implements AutoCloseable {
       lo.set("throughput_bps_p50", num(st.get("throughput_p50")));
     }
     ArrayNode inc = doc.putArray("incidents");
+    reportCounter.set(reportLog.entries());
     for (History.Incident i : history.openIncidents()) {
       ObjectNode o = inc.addObject().put("id", i.id()).put("location", i.location()).put("item", i.item()).put("state", i.state())
           .put("opened", CatalogParquet.formatInstant(i.opened())).put("reports", i.reports());
@@ -565,15 +580,13 @@ public final class Monitor implements AutoCloseable {
     if (http != null) entry.put("http_status", http);
     if (elapsed != null) entry.put("elapsed_ms", elapsed);
     if (note != null) entry.put("note", note);
-    String id = "r-" + Hashing.sha256(CanonicalJson.toBytes(entry)).substring(0, 16) + "-" + (reportLog.entries() + 1);
+    String id = "r-" + Hashing.sha256(CanonicalJson.toBytes(entry)).substring(0, 16) + "-" + reportCounter.incrementAndGet();
     entry.put("id", id);
     long seq;
     History.Report rec;
-    synchronized (this.reportLog) {
-      seq = reportLog.append(entry);
-      rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
-      history.report(rec);
-    }
+    seq = reportLog.append(entry);
+    rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
+    history.report(rec);
     final Targets.FileInfo ffi = fi;
     final Long ff = from, ft = to;
     pendingTriage.incrementAndGet();
@@ -642,11 +655,9 @@ public final class Monitor implements AutoCloseable {
           .put("decided", CatalogParquet.formatInstant(now)).put("detail", detail.length() > 500 ? detail.substring(0, 500) : detail);
       ObjectNode so = v.putObject("sites");
       sites.forEach((s, st) -> so.put(s, st.json()));
-      synchronized (this.reportLog) {
-        reportLog.append(v);
-        history.report(new History.Report(rec.id(), rec.seq(), rec.received(), rec.item(), rec.location(), rec.file(), rec.rangeFrom(),
-            rec.rangeTo(), rec.problem(), rec.expectedSha256(), rec.observedSha256(), rec.httpStatus(), rec.elapsedMs(), verdict, detail));
-      }
+      reportLog.append(v);
+      history.report(new History.Report(rec.id(), rec.seq(), rec.received(), rec.item(), rec.location(), rec.file(), rec.rangeFrom(),
+          rec.rangeTo(), rec.problem(), rec.expectedSha256(), rec.observedSha256(), rec.httpStatus(), rec.elapsedMs(), verdict, detail));
       if (verdict.equals("confirmed")) {
         String k = rec.location() + "|" + t.item();
         String id = "report:" + rec.location() + ":" + t.item();
@@ -724,6 +735,7 @@ public final class Monitor implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    reportLog.close();
     history.close();
   }
 

@@ -6,9 +6,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.d4c.core.io.Redact;
+import org.d4c.core.net.SafeHttp;
 import org.d4c.core.hash.Hashing;
 import org.d4c.core.progress.Progress;
 import org.d4c.manifests.recipe.Source;
@@ -56,7 +54,7 @@ public final class SourceCache {
   private final Duration backoff;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
-  private volatile HttpClient http;
+  private volatile SafeHttp http;
 
   /** A cache at {@code root}; S3 goes to {@code $D4C_S3_ENDPOINT} when set, else to AWS. */
   public SourceCache(Path root) {
@@ -215,26 +213,25 @@ public final class SourceCache {
   }
 
   private Fetched downloadHttp(URI uri, Long expectedSize, Progress progress) throws IOException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", "d4c").GET().build();
     long wait = backoff.toMillis();
     for (int attempt = 1; ; attempt++) {
       IOException failure;
       try {
-        HttpResponse<InputStream> r = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = r.body()) {
-          int code = r.statusCode();
-          if (code == 200) return copy(body, expectedSize, progress);
+        try (SafeHttp.Stream r = client().open(uri, "User-Agent", "d4c")) {
+          int code = r.status();
+          if (code == 200) return copy(r.body(), expectedSize, progress);
           String msg = "HTTP " + code;
           if (code < 500 && code != 429 && code != 408) throw new FinalIOException(msg);
           failure = new IOException(msg);
         }
       } catch (FinalIOException e) {
         throw e;
+      } catch (SafeHttp.RedirectRefusedException e) {
+        throw new FinalIOException(e.getMessage());
+      } catch (InterruptedIOException e) {
+        throw e;
       } catch (IOException e) {
         failure = e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
       }
       if (attempt >= attempts) {
         throw new IOException(Redact.text(String.valueOf(failure.getMessage())) + " (after " + attempt + " attempts)", failure);
@@ -250,15 +247,13 @@ public final class SourceCache {
     }
   }
 
-  private HttpClient client() {
-    HttpClient c = http;
+  private SafeHttp client() {
+    SafeHttp c = http;
     if (c == null) {
       synchronized (this) {
         if (http == null) {
-          http = HttpClient.newBuilder()
-              .followRedirects(HttpClient.Redirect.NORMAL)
-              .connectTimeout(connectTimeout)
-              .build();
+          // connect and response-header timeouts: the larger of the two bounds both (SafeHttp has one timeout)
+          http = SafeHttp.standard(connectTimeout.compareTo(requestTimeout) > 0 ? connectTimeout : requestTimeout);
         }
         c = http;
       }

@@ -54,21 +54,59 @@ public final class ReportLog {
     }
   }
 
-  /** Appends an entry (forced to disk) and returns its sequence number. */
-  public synchronized long append(ObjectNode entry) {
-    long n = seq + 1;
-    String hash = Hashing.sha256((head + "\n" + CanonicalJson.toString(entry).strip()).getBytes(StandardCharsets.UTF_8));
-    ObjectNode line = JsonNodeFactory.instance.objectNode();
-    line.put("seq", n).put("prev", head).put("hash", hash).set("entry", entry);
-    try (FileChannel ch = FileChannel.open(dir.resolve(LOG), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap((LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8)));
-      ch.force(false);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot append to the report log: " + e.getMessage(), e);
+  /**
+   * Appends an entry and returns its sequence number once it is on disk. Appenders that arrive while another forces
+   * the file share its fsync (group commit): one fsync per batch, not per report.
+   */
+  public long append(ObjectNode entry) {
+    long n;
+    synchronized (this) {
+      n = seq + 1;
+      String hash = Hashing.sha256((head + "\n" + CanonicalJson.toString(entry).strip()).getBytes(StandardCharsets.UTF_8));
+      ObjectNode line = JsonNodeFactory.instance.objectNode();
+      line.put("seq", n).put("prev", head).put("hash", hash).set("entry", entry);
+      try {
+        if (channel == null) channel = FileChannel.open(dir.resolve(LOG), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap((LINE.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) channel.write(b);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot append to the report log: " + e.getMessage(), e);
+      }
+      seq = n;
+      head = hash;
     }
-    seq = n;
-    head = hash;
+    syncUpTo(n);
     return n;
+  }
+
+  private FileChannel channel;
+  private final Object syncLock = new Object();
+  private volatile long synced;
+
+  private void syncUpTo(long n) {
+    synchronized (syncLock) {
+      if (synced >= n) return;
+      long target;
+      FileChannel ch;
+      synchronized (this) {
+        target = seq;
+        ch = channel;
+      }
+      try {
+        ch.force(false);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot sync the report log: " + e.getMessage(), e);
+      }
+      synced = target;
+    }
+  }
+
+  public synchronized void close() {
+    try {
+      if (channel != null) channel.close();
+    } catch (IOException ignored) {
+      // closing
+    }
   }
 
   /** Writes the signed checkpoint of the current head. */

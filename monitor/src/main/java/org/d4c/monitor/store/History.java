@@ -76,26 +76,73 @@ public final class History implements AutoCloseable {
       Long rangeTo, String problem, String expectedSha256, String observedSha256, Integer httpStatus, Double elapsedMs,
       String verdict, String verdictDetail) {}
 
-  public synchronized void report(Report r) {
+  private final java.util.concurrent.ConcurrentLinkedQueue<Report> pendingReports = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.ScheduledExecutorService flusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "history-flush");
+    t.setDaemon(true);
+    return t;
+  });
+
+  {
+    flusher.scheduleWithFixedDelay(() -> {
+      try {
+        flushReports();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(History.class).warn("cannot store reports: {}", e.getMessage());
+      }
+    }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Queues a report (or its verdict, same id) for the store. Reports are written in one transaction per batch
+   * (every 100 ms, and before any read): a DuckDB commit per report would cap intake at a few dozen a second. The
+   * report log, not this table, is the durable record of what was received.
+   */
+  public void report(Report r) {
+    pendingReports.add(r);
+  }
+
+  /** Writes the queued reports in one transaction. */
+  public synchronized void flushReports() {
+    if (pendingReports.isEmpty()) return;
+    List<Report> batch = new ArrayList<>();
+    for (Report r; (r = pendingReports.poll()) != null; ) batch.add(r);
+    try {
+      db.setAutoCommit(false);
+      // A report and its verdict in one batch: the verdict (written later, same id) wins.
+      Map<String, Report> last = new LinkedHashMap<>();
+      for (Report r : batch) last.put(r.id(), r);
+      writeReports(new ArrayList<>(last.values()));
+      db.commit();
+    } catch (SQLException | RuntimeException e) {
+      rollback();
+      pendingReports.addAll(batch);
+      throw new IllegalStateException("cannot store " + batch.size() + " reports: " + e.getMessage(), e);
+    } finally {
+      autoCommit();
+    }
+  }
+
+  private void writeReports(List<Report> batch) throws SQLException {
     try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO reports VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-      p.setString(1, r.id());
-      p.setLong(2, r.seq());
-      p.setTimestamp(3, Timestamp.from(r.received()));
-      p.setString(4, r.item());
-      p.setString(5, r.location());
-      p.setString(6, r.file());
-      p.setObject(7, r.rangeFrom());
-      p.setObject(8, r.rangeTo());
-      p.setString(9, r.problem());
-      p.setString(10, r.expectedSha256());
-      p.setString(11, r.observedSha256());
-      p.setObject(12, r.httpStatus());
-      p.setObject(13, r.elapsedMs());
-      p.setString(14, r.verdict());
-      p.setString(15, r.verdictDetail());
-      p.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot store report " + r.id() + ": " + e.getMessage(), e);
+      for (Report r : batch) {
+        p.setString(1, r.id());
+        p.setLong(2, r.seq());
+        p.setTimestamp(3, Timestamp.from(r.received()));
+        p.setString(4, r.item());
+        p.setString(5, r.location());
+        p.setString(6, r.file());
+        p.setObject(7, r.rangeFrom());
+        p.setObject(8, r.rangeTo());
+        p.setString(9, r.problem());
+        p.setString(10, r.expectedSha256());
+        p.setString(11, r.observedSha256());
+        p.setObject(12, r.httpStatus());
+        p.setObject(13, r.elapsedMs());
+        p.setString(14, r.verdict());
+        p.setString(15, r.verdictDetail());
+        p.executeUpdate();
+      }
     }
   }
 
@@ -195,6 +242,7 @@ public final class History implements AutoCloseable {
   }
 
   private List<Map<String, Object>> query(String sql, Object... args) {
+    flushReports();
     try (PreparedStatement p = db.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) p.setObject(i + 1, args[i]);
       try (ResultSet rs = p.executeQuery()) {
@@ -244,6 +292,8 @@ public final class History implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    flusher.shutdownNow();
+    flushReports();
     try {
       db.close();
     } catch (SQLException ignored) {

@@ -146,7 +146,7 @@ public final class MonitorApi extends Handler.Abstract {
             for (JsonNode il : i.path("locations")) if (il.path("location").asText().equals(id)) items.add(((ObjectNode) il.deepCopy()).put("item", i.path("id").asText()));
           }
           ArrayNode hours = o.putArray("hour_of_week");
-          for (Map<String, Object> r : monitor.history().hourOfWeek(id)) hours.add(CanonicalJson.toTree(stringify(r)));
+          for (Map<String, Object> r : monitor.hourOfWeek(id)) hours.add(CanonicalJson.toTree(stringify(r)));
           return json(response, callback, 200, o);
         }
       }
@@ -186,12 +186,12 @@ public final class MonitorApi extends Handler.Abstract {
     o.putObject("totals").put("uploaded", up).put("upload_rate", rate);
     String loc = q.getValue("location");
     ArrayNode hours = o.putArray("hour_of_week");
-    for (Map<String, Object> r : monitor.history().hourOfWeek(loc)) hours.add(CanonicalJson.toTree(stringify(r)));
+    for (Map<String, Object> r : monitor.hourOfWeek(loc)) hours.add(CanonicalJson.toTree(stringify(r)));
     if (loc != null) {
       long bytes = q.getValue("bytes") == null ? 1L << 30 : Sizes.parse(q.getValue("bytes"));
       ObjectNode best = o.putObject("best_window").put("location", loc).put("bytes", bytes);
       ArrayNode w = best.putArray("windows");
-      for (BestWindow.Window x : BestWindow.best(monitor.history().hourOfWeek(loc), monitor.history().trafficByHourOfWeek(), bytes, 3)) {
+      for (BestWindow.Window x : BestWindow.best(monitor.hourOfWeek(loc), monitor.trafficByHourOfWeek(), bytes, 3)) {
         w.addObject().put("hour_of_week", x.hourOfWeek()).put("label", x.label()).put("throughput_bps", Math.round(x.throughputBps()))
             .put("estimated_seconds", Math.round(x.estimatedSeconds())).put("probes", x.probes()).put("smart_node_upload_rate", x.load());
       }

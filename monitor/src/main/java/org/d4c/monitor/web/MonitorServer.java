@@ -2,55 +2,45 @@ package org.d4c.monitor.web;
 
 import java.io.IOException;
 import org.d4c.core.net.HostPort;
+import org.d4c.core.web.Limits;
+import org.d4c.core.web.WebServer;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The monitor's HTTP server (Jetty 12): binds 127.0.0.1 unless told otherwise. */
+/**
+ * The monitor's HTTP server: the project's one {@link WebServer} (header and idle timeouts, socket and rate limits per
+ * client with {@code RateLimit}/{@code Retry-After}), bound to 127.0.0.1 unless told otherwise. Reports have their
+ * own, stricter limit in {@link MonitorApi}.
+ */
 public final class MonitorServer implements AutoCloseable {
-  private final Server server;
-  private final ServerConnector connector;
-  private final String host;
+  private final WebServer server;
 
-  private MonitorServer(HostPort bind, Handler handler) throws IOException {
-    QueuedThreadPool pool = new QueuedThreadPool(64, 4, 60_000);
-    pool.setName("monitor-http");
-    pool.setDaemon(true);
-    server = new Server(pool);
-    connector = new ServerConnector(server);
-    connector.setHost(bind.host());
-    connector.setPort(bind.port());
-    connector.setIdleTimeout(30_000);
-    server.addConnector(connector);
-    server.setHandler(handler);
-    try {
-      server.start();
-    } catch (Exception e) {
-      close();
-      throw new IOException("cannot listen on " + bind + ": " + e.getMessage(), e);
-    }
-    this.host = bind.host();
+  private MonitorServer(WebServer server) {
+    this.server = server;
+  }
+
+  /** The API limits, with room for dashboards and automated clients polling from one address. */
+  public static Limits limits() {
+    return Limits.api().withConnectionsPerClient(128).withRate(500, 1000);
   }
 
   public static MonitorServer start(HostPort bind, Handler handler) throws IOException {
-    return new MonitorServer(bind, handler);
+    return start(bind, limits(), handler);
+  }
+
+  public static MonitorServer start(HostPort bind, Limits limits, Handler handler) throws IOException {
+    return new MonitorServer(WebServer.start("monitor", bind, limits, handler));
   }
 
   public String origin() {
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + connector.getLocalPort();
+    return server.origin();
   }
 
   public int port() {
-    return connector.getLocalPort();
+    return server.port();
   }
 
   @Override
   public void close() {
-    try {
-      server.stop();
-    } catch (Exception ignored) {
-      // stopping a server that failed to start
-    }
+    server.close();
   }
 }
