@@ -32,7 +32,7 @@ record Published(String itemId, String name, Path build, byte[] torrent, Torrent
   /** A mirror: its id, the folder its files live in, and its public base URL (the web seed). */
   record Mirror(String id, Path folder, String base) {}
 
-  static Published publish(Path work, Path catalogDir, List<Mirror> mirrors, String dataset, String version, int blobBytes, long seed) {
+  static Published publish(Path work, Path catalogDir, List<Mirror> mirrors, String dataset, String version, long blobBytes, long seed) {
     try {
       String root = dataset + "-" + version;
       Path build = Files.createDirectories(work.resolve("builds").resolve(root));
@@ -40,9 +40,14 @@ record Published(String itemId, String name, Path build, byte[] torrent, Torrent
       TestBuilds.writeGeoParquet(data, List.of(new double[] {-76, 45, -75.5, 45.5}));
       Path blob = build.resolve("extra/blob.bin");
       Files.createDirectories(blob.getParent());
-      byte[] bytes = new byte[blobBytes];
-      new Random(seed).nextBytes(bytes);
-      Files.write(blob, bytes);
+      Random random = new Random(seed);
+      try (java.io.OutputStream out = Files.newOutputStream(blob)) {
+        byte[] chunk = new byte[1 << 20];
+        for (long left = blobBytes; left > 0; left -= chunk.length) {
+          random.nextBytes(chunk);
+          out.write(chunk, 0, (int) Math.min(chunk.length, left));
+        }
+      }
       String yaml = "dataset: " + dataset + "\nversion: " + version + "\ntitle: Test " + dataset + "\n"
           + "description: Get test data.\nlicense: CC-BY-4.0\ncrs: OGC:CRS84\ndatetime: 2023-02-03\n"
           + "keywords: [test]\nproviders:\n  - name: d4c tests\n    roles: [producer]\n"
@@ -95,7 +100,9 @@ record Published(String itemId, String name, Path build, byte[] torrent, Torrent
       for (Path p : s.toList()) {
         Path d = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) Files.createDirectories(d);
-        else Files.copy(p, d, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        else if (!Files.isRegularFile(d) || Files.size(d) != Files.size(p) || Files.getLastModifiedTime(d).compareTo(Files.getLastModifiedTime(p)) < 0) {
+          Files.copy(p, d, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // mirrors sharing one folder copy it once
+        }
       }
     }
   }
