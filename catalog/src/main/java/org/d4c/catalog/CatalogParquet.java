@@ -1,6 +1,8 @@
 package org.d4c.catalog;
 
-import org.d4c.geoparquet.ZstdCodecs;
+import org.d4c.geoparquet.GeoMetadata;
+import org.d4c.geoparquet.ParquetWriters;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,17 +31,14 @@ import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.MessageColumnIO;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -128,10 +126,7 @@ public final class CatalogParquet {
 
   /** One row group of rows in a file of its own (parquet-java, Hadoop-free). */
   private static void writeGroupFile(Path tmp, List<ObjectNode> rows, MessageType schema) throws IOException {
-    try (ParquetWriter<ObjectNode> w = new Builder(new LocalOutputFile(tmp), new ItemWriteSupport(schema))
-        .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new ZstdCodecs(ZSTD_LEVEL))
-        .withCompressionCodec(CompressionCodecName.ZSTD)
+    try (ParquetWriter<ObjectNode> w = ParquetWriters.builder(new LocalOutputFile(tmp), new ItemWriteSupport(schema), ZSTD_LEVEL)
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
         .withRowGroupRowCountLimit(Integer.MAX_VALUE)
         .withRowGroupSize(Long.MAX_VALUE)
@@ -525,18 +520,10 @@ public final class CatalogParquet {
 
   /** GeoParquet 1.1 metadata: WKB geometry in OGC:CRS84 (crs omitted), its types, the extent, the bbox covering. */
   static ObjectNode geoMetadata(Set<String> geometryTypes, Envelope extent) {
-    ObjectNode geo = NODES.objectNode();
-    geo.put("version", GEOPARQUET_VERSION);
-    geo.put("primary_column", "geometry");
-    ObjectNode col = geo.putObject("columns").putObject("geometry");
-    col.put("encoding", "WKB");
-    ArrayNode types = col.putArray("geometry_types");
-    geometryTypes.forEach(types::add);
-    col.putArray("bbox").add(extent.getMinX()).add(extent.getMinY()).add(extent.getMaxX()).add(extent.getMaxY());
-    ObjectNode covering = col.putObject("covering").putObject("bbox");
-    for (String f : ItemColumns.BBOX_FIELDS) covering.putArray(f).add("bbox").add(f);
-    return geo;
+    return GeoMetadata.forColumn("geometry").geometryTypes(geometryTypes)
+        .bbox(extent.getMinX(), extent.getMinY(), extent.getMaxX(), extent.getMaxY()).toJson();
   }
+
 
   static ObjectNode stacGeoparquetMetadata(Map<String, ObjectNode> collections) {
     ObjectNode m = NODES.objectNode();
@@ -557,30 +544,6 @@ public final class CatalogParquet {
   /** The collections of a catalog.parquet by id (LinkedHashMap in id order). */
   static Map<String, ObjectNode> sorted(Map<String, ObjectNode> m) {
     return new LinkedHashMap<>(new TreeMap<>(m));
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<ObjectNode, Builder> {
-    private final ItemWriteSupport support;
-
-    Builder(OutputFile file, ItemWriteSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<ObjectNode> getWriteSupport(ParquetConfiguration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<ObjectNode> getWriteSupport(Configuration conf) {
-      return support;
-    }
   }
 
   static String utf8(byte[] b) {

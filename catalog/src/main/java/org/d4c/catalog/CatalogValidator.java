@@ -121,10 +121,12 @@ public final class CatalogValidator {
         }
       }
     }
-    c.items().parallelStream().forEach(i -> StacSchemas.item(i).forEach(p -> {
-      if (p.contains("no offline schema")) synchronized (warnings) { warnings.add(pq + ": item " + i.path("id").asText() + ": " + p); }
-      else problems.add(pq + ": item " + i.path("id").asText() + ": " + p);
-    }));
+    // Schema checks in parallel; the results are collected in item order, so the report does not depend on threads.
+    List<List<String>> perItem = c.items().parallelStream().map(StacSchemas::item).toList();
+    for (int k = 0; k < perItem.size(); k++) {
+      String where = pq + ": item " + c.items().get(k).path("id").asText() + ": ";
+      for (String p : perItem.get(k)) (p.contains("no offline schema") ? warnings : problems).add(where + p);
+    }
 
     // Collections: valid, and what the items give.
     Map<String, List<ObjectNode>> byCollection = new TreeMap<>();
@@ -160,13 +162,17 @@ public final class CatalogValidator {
     }
 
     if (checkAssets && !src.isRemote()) checkAssets(src.dir(), c.items(), checksums, problems, warnings);
+    // Sorted before truncation, so the same catalog always lists the same problems in the same order.
     List<String> sortedProblems = new ArrayList<>(problems);
+    Collections.sort(sortedProblems);
+    List<String> sortedWarnings = new ArrayList<>(warnings);
+    Collections.sort(sortedWarnings);
     if (sortedProblems.size() > MAX_LISTED) {
       int more = sortedProblems.size() - MAX_LISTED;
       sortedProblems = new ArrayList<>(sortedProblems.subList(0, MAX_LISTED));
       sortedProblems.add("... and " + more + " more problems");
     }
-    return new Report(src.location(), c.items().size(), c.collections().size(), files[0], sortedProblems, warnings);
+    return new Report(src.location(), c.items().size(), c.collections().size(), files[0], sortedProblems, sortedWarnings);
   }
 
   private static void checkFile(CatalogSource src, String path, JsonNode expected, String kind, List<String> problems, int[] files) {

@@ -1,6 +1,7 @@
 package org.d4c.catalog;
 
-import java.io.IOException;
+import org.d4c.core.io.FilePaths;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ final class Hrefs {
     if (isAbsolute(href)) return href;
     Path target = ROOT.resolve(href).normalize();
     Path from = ROOT.resolve(fromDir).normalize();
-    String rel = slash(from.relativize(target));
+    String rel = FilePaths.slash(from.relativize(target));
     if (href.endsWith("/") && !rel.endsWith("/")) rel += "/";
     return rel.isEmpty() ? "./" : rel;
   }
@@ -34,7 +35,7 @@ final class Hrefs {
   /** The inverse of {@link #relocate}: a document-relative href made relative to the catalog root again. */
   static String toRoot(String href, String fromDir) {
     if (isAbsolute(href)) return href;
-    String rel = slash(ROOT.relativize(ROOT.resolve(fromDir).resolve(href).normalize()));
+    String rel = FilePaths.slash(ROOT.relativize(ROOT.resolve(fromDir).resolve(href).normalize()));
     if (href.endsWith("/") && !rel.endsWith("/")) rel += "/";
     return rel;
   }
@@ -44,8 +45,8 @@ final class Hrefs {
    * Relative, never absolute, so a catalog does not depend on the machine that wrote it.
    */
   static String defaultBase(Path catalogDir, Path buildDir) {
-    Path c = real(catalogDir);
-    Path b = real(buildDir);
+    Path c = FilePaths.real(catalogDir);
+    Path b = FilePaths.real(buildDir);
     Path rel = c.relativize(b);
     String s = encode(rel);
     return s.isEmpty() ? "" : s + "/";
@@ -82,17 +83,4 @@ final class Hrefs {
     return sb.toString();
   }
 
-  private static String slash(Path p) {
-    List<String> parts = new ArrayList<>();
-    for (Path x : p) parts.add(x.toString());
-    return String.join("/", parts);
-  }
-
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p.toAbsolutePath().normalize();
-    }
-  }
 }

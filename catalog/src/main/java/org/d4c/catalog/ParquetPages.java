@@ -1,12 +1,12 @@
 package org.d4c.catalog;
 
+import org.d4c.geoparquet.ParquetFooters;
 import org.d4c.geoparquet.ZstdCodecs;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -82,24 +82,9 @@ final class ParquetPages implements Closeable {
   }
 
   private static ParquetMetadata readFooter(Path file, FileChannel ch) throws IOException {
-    long size = ch.size();
-    if (size < 12) throw new IOException(file + " is not a Parquet file (only " + size + " bytes)");
-    ByteBuffer head = readFully(ch, 0, 4);
-    ByteBuffer tail = readFully(ch, size - 8, 8);
-    byte[] magic = new byte[4];
-    tail.position(4).get(magic);
-    if (!Arrays.equals(head.array(), MAGIC) || !Arrays.equals(magic, MAGIC)) {
-      throw new IOException(file + " is not an unencrypted Parquet file (no PAR1 magic at both ends)");
-    }
-    int length = tail.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
-    if (length <= 0 || length > size - 12) throw new IOException(file + ": bad Parquet footer length " + length);
-    ByteBuffer footer = readFully(ch, size - 8 - length, length);
-    try {
-      return CONVERTER.readParquetMetadata(new ByteArrayInputStream(footer.array()), ParquetMetadataConverter.NO_FILTER);
-    } catch (RuntimeException e) {
-      throw new IOException(file + ": unreadable Parquet footer: " + e.getMessage(), e);
-    }
+    return ParquetFooters.read(file, ch);
   }
+
 
   ParquetMetadata footer() {
     return footer;

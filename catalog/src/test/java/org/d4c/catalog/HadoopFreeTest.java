@@ -1,4 +1,6 @@
 package org.d4c.catalog;
+
+import org.d4c.testing.ClassPaths;
 import org.d4c.testing.TestBuilds;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -6,14 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.io.File;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,34 +38,11 @@ class HadoopFreeTest {
 
   @Test
   void addReadAndSearchWithoutHadoopOnTheClassPath() throws Exception {
-    List<URL> urls = new ArrayList<>();
-    int dropped = 0;
-    for (String entry : classPath()) {
-      if (entry.replace(File.separatorChar, '/').contains("/org/apache/hadoop/")) dropped++;
-      else urls.add(Path.of(entry).toUri().toURL());
-    }
-    assertThat("a Hadoop jar was removed from the class path", dropped, greaterThan(0));
-    try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
-      assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.hadoop.conf.Configuration", false, loader));
-      String isolated = (String) loader.loadClass(Probe.class.getName()).getMethod("run", String.class)
-          .invoke(null, Files.createDirectories(dir.resolve("isolated")).toString());
+    try (ClassPaths.Isolated noHadoop = ClassPaths.without("/org/apache/hadoop/")) {
+      assertThat("a Hadoop jar was removed from the class path", noHadoop.dropped(), greaterThan(0));
+      assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.hadoop.conf.Configuration", false, noHadoop.loader()));
+      String isolated = (String) noHadoop.call(Probe.class, "run", Files.createDirectories(dir.resolve("isolated")).toString());
       assertThat(isolated, equalTo(Probe.run(Files.createDirectories(dir.resolve("normal")).toString())));
     }
-  }
-
-  private static List<String> classPath() throws Exception {
-    List<String> out = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      if (entry.contains("surefirebooter") && entry.endsWith(".jar")) {
-        try (JarFile jar = new JarFile(entry)) {
-          for (String u : jar.getManifest().getMainAttributes().getValue("Class-Path").split(" ")) {
-            if (!u.isBlank()) out.add(Path.of(new URL(new File(entry).toURI().toURL(), u).toURI()).toString());
-          }
-        }
-      } else {
-        out.add(entry);
-      }
-    }
-    return out;
   }
 }

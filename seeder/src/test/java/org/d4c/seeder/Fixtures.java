@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -16,12 +15,9 @@ import org.d4c.manifests.recipe.Recipe;
 import org.d4c.manifests.recipe.Recipes;
 import org.d4c.catalog.Catalog;
 import org.d4c.testing.TestBuilds;
-import org.d4c.catalog.GeoJson;
 import org.d4c.catalog.ItemFactory;
 import org.d4c.catalog.Publication;
 import org.d4c.publisher.torrent.TorrentMaker;
-import org.locationtech.jts.geom.Envelope;
-import org.locationtech.jts.geom.Geometry;
 
 /**
  * Published datasets for the seeder tests: a build folder (a real small GeoParquet, a random blob of the size asked

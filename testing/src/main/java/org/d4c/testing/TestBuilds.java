@@ -1,6 +1,6 @@
 package org.d4c.testing;
 
-import org.d4c.geoparquet.ZstdCodecs;
+import org.d4c.geoparquet.ParquetWriters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,16 +15,13 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -102,6 +99,52 @@ public final class TestBuilds {
     }
   }
 
+  /** Random bytes for every file (relative path -> size), in path order from one seeded generator. */
+  public static void randomFiles(Path dir, Map<String, Integer> files, long seed) {
+    try {
+      java.util.Random random = new java.util.Random(seed);
+      for (Map.Entry<String, Integer> e : new TreeMap<>(files).entrySet()) {
+        Path f = dir.resolve(e.getKey());
+        Files.createDirectories(f.getParent());
+        byte[] bytes = new byte[e.getValue()];
+        random.nextBytes(bytes);
+        Files.write(f, bytes);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The start of a test recipe (everything before {@code outputs:}), with one locked source {@code src}. */
+  public static String recipeHead(String dataset, String version, String title, String description) {
+    return "dataset: " + dataset + "\nversion: " + version + "\ntitle: " + title + "\n"
+        + "description: " + description + "\nlicense: CC-BY-4.0\ncrs: OGC:CRS84\ndatetime: 2023-02-03\n"
+        + "keywords: [test]\nproviders:\n  - name: d4c tests\n    roles: [producer]\n"
+        + "sources:\n  - id: src\n    urls: [data/src.gpkg]\n    sha256: " + "ab".repeat(32) + "\n    size: 1234\n";
+  }
+
+  /**
+   * Writes the manifest of the files already in {@code dir} (relative paths; one recipe output each, all of role data)
+   * with the recipe {@code head} (see {@link #recipeHead}) and returns it.
+   */
+  public static Manifest lock(Path dir, String head, java.util.Collection<String> paths, Map<String, Object> parameters,
+      String repositoryUrl) {
+    List<Manifest.OutputFile> outputs = new ArrayList<>();
+    StringBuilder outs = new StringBuilder();
+    int n = 0;
+    for (String path : new java.util.TreeSet<>(paths)) {
+      outputs.add(Manifest.OutputFile.of(dir, dir.resolve(path), 10 + n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA));
+      outs.append("  - name: out").append(n++).append("\n    source: src\n");
+    }
+    Recipe recipe = Recipes.parse(head + "outputs:\n" + outs, dir.resolve("recipe.yaml"));
+    String dataset = recipe.dataset();
+    Manifest m = Manifest.of(recipe, "recipes/" + dataset + "/recipe.yaml",
+        new CodeVersion("0123456789abcdef0123456789abcdef01234567", false, repositoryUrl),
+        new Manifest.Environment(Map.of(), Map.of("d4c", "0.1.0-test", "java", "17")), parameters, outputs, Manifest.Rejects.NONE);
+    Manifests.write(dir, m);
+    return m;
+  }
+
   /** A small real GeoParquet 1.1 file: one box polygon per entry (WKB, bbox covering, geo metadata). */
   public static void writeGeoParquet(Path file, List<double[]> boxes) throws IOException {
     MessageType schema = Types.buildMessage()
@@ -164,34 +207,8 @@ public final class TestBuilds {
         return new FinalizedWriteContext(Map.of("geo", geo));
       }
     };
-    try (ParquetWriter<double[]> w = new Builder(new LocalOutputFile(file), support)
-        .withConf(new PlainParquetConfiguration()).withCodecFactory(new ZstdCodecs(3))
-        .withCompressionCodec(CompressionCodecName.ZSTD).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+    try (ParquetWriter<double[]> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
       for (double[] b : boxes) w.write(b);
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<double[], Builder> {
-    private final WriteSupport<double[]> support;
-
-    Builder(OutputFile f, WriteSupport<double[]> support) {
-      super(f);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(ParquetConfiguration conf) {
-      return support;
     }
   }
 
