@@ -181,10 +181,14 @@ public final class HttpSwarm {
       } catch (SafeHttp.RedirectRefusedException e) {
         drop(s, "refused: " + e.getMessage());
       } catch (Retry e) {
-        sleep(e.millis);
+        s.failuresInRow++;
+        if (s.failuresInRow >= MAX_FAILURES) drop(s, "failed: still busy (HTTP 429) after " + MAX_FAILURES + " tries");
+        else sleep(e.millis);
       } catch (IOException e) {
         s.failuresInRow++;
-        if (s.failuresInRow >= MAX_FAILURES) drop(s, "failed: " + D4cException.messageOf(e));
+        if (s.failuresInRow >= MAX_FAILURES) {
+          drop(s, "failed: " + (e instanceof java.net.ConnectException ? "connection refused" : D4cException.messageOf(e)));
+        }
         else sleep(200L * s.failuresInRow);
       } finally {
         release(s, u);
@@ -258,7 +262,7 @@ public final class HttpSwarm {
     }
   }
 
-  /** Too many requests: wait, then try again (not counted as a failure). */
+  /** Too many requests: wait, then try again. */
   private static final class Retry extends IOException {
     final long millis;
 
@@ -326,7 +330,11 @@ public final class HttpSwarm {
         s.wasted.addAndGet(size);
       }
     }
-    store.save(false);
+    try {
+      store.save(false);
+    } catch (RuntimeException e) {
+      if (!Thread.currentThread().isInterrupted()) throw e; // interrupted at the end: the final save follows
+    }
     if (failure != null) throw failure;
   }
 

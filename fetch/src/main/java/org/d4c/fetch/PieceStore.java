@@ -13,7 +13,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import org.d4c.core.io.AtomicFiles;
 
 /**
  * The partial download: the torrent's files under {@code PART/<name>/} (sparse, at their final sizes, the layout
@@ -142,12 +141,12 @@ public final class PieceStore implements AutoCloseable {
     }
   }
 
-  /** Saves the bitmap, at most every 250 ms unless {@code force}. */
+  /** Saves the bitmap, at most every 500 ms unless {@code force}. */
   public void save(boolean force) {
     byte[] bits;
     synchronized (this) {
       long now = System.nanoTime();
-      if (!force && now - lastSave < 250_000_000L) return;
+      if (!force && now - lastSave < 500_000_000L) return;
       lastSave = now;
       bits = have.toByteArray();
     }
@@ -155,8 +154,16 @@ public final class PieceStore implements AutoCloseable {
     byte[] head = (layout.infoHash() + "\n").getBytes(StandardCharsets.US_ASCII);
     byte[] all = Arrays.copyOf(head, head.length + bits.length);
     System.arraycopy(bits, 0, all, head.length, bits.length);
+    // Written to a temporary file and renamed, without fsync: on ext4 an fsync here would also flush every piece
+    // written since the last one (and stall the workers); the bitmap is only a hint, re-checked on resume.
     synchronized (stateFile) {
-      AtomicFiles.write(stateFile, all);
+      Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+      try {
+        Files.write(tmp, all);
+        Files.move(tmp, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + stateFile + ": " + e.getMessage(), e);
+      }
     }
   }
 

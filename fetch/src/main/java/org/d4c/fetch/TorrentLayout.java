@@ -22,6 +22,7 @@ public record TorrentLayout(String name, String infoHash, int pieceLength, long 
   public record Span(int file, long offset, long length) {}
 
   public static TorrentLayout of(byte[] torrent, String where) {
+    Natives.ensureLibtorrent();
     TorrentInfo ti;
     try {
       ti = TorrentInfo.bdecode(torrent);
