@@ -29,7 +29,7 @@ import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;
 import org.d4c.publisher.mirror.MirrorFile;
-import org.d4c.publisher.mirror.S3Server;
+import org.d4c.testing.S3Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
