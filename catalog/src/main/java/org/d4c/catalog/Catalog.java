@@ -328,7 +328,7 @@ public final class Catalog {
 
   private <T> T locked(Work<T> work) {
     try {
-      Files.createDirectories(dir);
+      AtomicFiles.createPublicDirectories(dir); // a catalog folder is served as it is: 0755
     } catch (IOException e) {
       throw new CatalogException(dir.toString(), "cannot create the catalog folder: " + e.getMessage());
     }

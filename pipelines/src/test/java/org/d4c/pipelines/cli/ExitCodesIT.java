@@ -130,7 +130,11 @@ class ExitCodesIT {
     Files.write(tampered, Fixtures.JSON.writeValueAsBytes(m));
     expect(5, "reproduce found different bytes", "reproduce", tampered.toString(), "--cache", cache.toString());
 
-    // 6 and 1: publish to a folder mirror, change a byte there, verify; a mirror that does not answer.
+    // 6 and 1: publish to a folder mirror, change a byte there, verify; a mirror that does not answer. Published: a
+    // recipe of the repository, whose source bundle finds its sources there.
+    Path release = tmp.resolve("out/ca-provinces");
+    expect(0, "a build", "build", Fixtures.HOME.resolve("pipelines/recipes/ca-provinces/recipe.yaml").toString(),
+        "--out", release.toString(), "--cache", cache.toString());
     Path mirrors = Files.writeString(tmp.resolve("mirrors.yaml"), """
         mirrors:
           - id: folder
@@ -138,16 +142,16 @@ class ExitCodesIT {
             path: mirror
             public_url: http://127.0.0.1:8750/
         """);
-    expect(0, "publish", "publish", build.toString(), "--mirrors", mirrors.toString(), "--catalog", catalog.toString());
-    Path published = tmp.resolve("mirror/exit-codes-1.0.0/exit-codes.parquet");
+    expect(0, "publish", "publish", release.toString(), "--mirrors", mirrors.toString(), "--catalog", catalog.toString());
+    Path published = tmp.resolve("mirror/ca-provinces-1.0.0/provinces.parquet");
     try (RandomAccessFile raf = new RandomAccessFile(published.toFile(), "rw")) {
       raf.seek(100);
       int b = raf.read();
       raf.seek(100);
       raf.write(b ^ 1);
     }
-    Fixtures.Run bad = expect(6, "verify found a changed file", "verify", build.toString(), "--mirrors", mirrors.toString());
-    assertThat(bad.err(), containsString("exit-codes.parquet"));
+    Fixtures.Run bad = expect(6, "verify found a changed file", "verify", release.toString(), "--mirrors", mirrors.toString());
+    assertThat(bad.err(), containsString("provinces.parquet"));
 
     Files.writeString(tmp.resolve("credentials"), "[default]\naws_access_key_id = k\naws_secret_access_key = s\n");
     Path down = Files.writeString(tmp.resolve("down.yaml"), """
@@ -160,7 +164,7 @@ class ExitCodesIT {
             public_url: http://127.0.0.1:1/d4c/
             credentials_file: credentials
         """);
-    Fixtures.Run failed = expect(1, "a mirror that does not answer (run it again: it resumes)", "publish", build.toString(),
+    Fixtures.Run failed = expect(1, "a mirror that does not answer (run it again: it resumes)", "publish", release.toString(),
         "--mirrors", down.toString(), "--catalog", catalog.toString());
     assertThat(failed.all(), containsString("down"));
 
