@@ -1,0 +1,206 @@
+package org.d4c.seeder.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import org.d4c.seeder.disk.HolePunch;
+import org.libtorrent4j.FileSlice;
+import org.libtorrent4j.PieceIndexBitfield;
+import org.libtorrent4j.Priority;
+import org.libtorrent4j.SessionManager;
+import org.libtorrent4j.SessionParams;
+import org.libtorrent4j.SettingsPack;
+import org.libtorrent4j.TorrentHandle;
+import org.libtorrent4j.TorrentInfo;
+import org.libtorrent4j.TorrentStatus;
+import org.libtorrent4j.swig.add_torrent_params;
+import org.libtorrent4j.swig.error_code;
+import org.libtorrent4j.swig.settings_pack;
+import org.libtorrent4j.swig.tcp_endpoint;
+import org.libtorrent4j.swig.torrent_flags_t;
+import org.libtorrent4j.swig.torrent_handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The libtorrent session of a node: its settings, adding and removing datasets, piece priorities, and freeing pieces
+ * (libtorrent cannot forget single pieces, see {@link #free}). Used from the loop thread only.
+ *
+ * <p>Files live in {@code DATA/torrents/<infohash>/<root folder>/...}, kept sparse by libtorrent.
+ */
+final class TorrentSession {
+  private static final Logger LOG = LoggerFactory.getLogger(TorrentSession.class);
+  static final String TORRENTS = "torrents";
+
+  private final Config config;
+  private final SessionManager session = new SessionManager(false);
+
+  TorrentSession(Config config) {
+    this.config = config;
+  }
+
+  void start() {
+    SettingsPack sp = new SettingsPack();
+    sp.listenInterfaces(config.listen());
+    sp.setEnableDht(false);
+    sp.setEnableLsd(false);
+    sp.setBoolean(settings_pack.bool_types.enable_upnp.swigValue(), false);
+    sp.setBoolean(settings_pack.bool_types.enable_natpmp.swigValue(), false);
+    // Two partial holders are both "upload only" towards each other; keep them connected so their bitfields count.
+    sp.setBoolean(settings_pack.bool_types.close_redundant_connections.swigValue(), false);
+    sp.setBoolean(settings_pack.bool_types.allow_multiple_connections_per_ip.swigValue(), true);
+    // libtorrent refuses web-seed redirects from a global to a local address itself (SSRF mitigation).
+    sp.setBoolean(settings_pack.bool_types.ssrf_mitigation.swigValue(), true);
+    sp.setString(settings_pack.string_types.user_agent.swigValue(), "d4c-seeder");
+    SessionParams params = new SessionParams(sp);
+    // libtorrent's default disk I/O maps files into memory and guards those accesses with its own SIGSEGV/SIGBUS
+    // handlers; with it this JVM died (exit 139, no hs_err file) once a second dataset was written. The pread/pwrite
+    // back end has no such handlers; a punched hole then simply reads back as zeros and fails its hash.
+    params.setPosixDiskIO();
+    session.start(params);
+  }
+
+  void stop() {
+    session.stop();
+  }
+
+  /** The port libtorrent listens on (first endpoint), or -1 after 10 s without one. */
+  int listenPort() {
+    for (int i = 0; i < 100; i++) {
+      if (session.swig().is_listening()) return session.swig().listen_port();
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** The port bound now, or -1. */
+  int boundPort() {
+    return session.swig().is_listening() ? session.swig().listen_port() : -1;
+  }
+
+  long uploadRate() {
+    return session.uploadRate();
+  }
+
+  long downloadRate() {
+    return session.downloadRate();
+  }
+
+  Path saveDir(String infoHash) {
+    return config.data().resolve(TORRENTS).resolve(infoHash);
+  }
+
+  /**
+   * Adds the dataset's torrent to the session.
+   *
+   * @param have pieces to take as held without hashing them (resume data), or null: libtorrent checks the files
+   * @param priorities per piece (0 = ignore, 4 = fetch)
+   */
+  TorrentHandle add(CatalogSync.Dataset d, BitSet have, byte[] priorities) {
+    add_torrent_params p = new add_torrent_params();
+    p.set_ti(d.info().swig());
+    Path save = saveDir(d.infoHash());
+    try {
+      Files.createDirectories(save);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create " + save, e);
+    }
+    p.setSave_path(save.toAbsolutePath().toString());
+    p.set_piece_priorities(org.libtorrent4j.Vectors.bytes2byte_vector(priorities));
+    if (have != null) {
+      org.libtorrent4j.swig.bitfield bits = new org.libtorrent4j.swig.bitfield(d.info().numPieces());
+      for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) bits.set_bit(i);
+      p.set_have_pieces(bits);
+    }
+    torrent_flags_t flags = new torrent_flags_t(); // not auto-managed, not paused
+    p.setFlags(flags);
+    error_code ec = new error_code();
+    torrent_handle th = session.swig().add_torrent(p, ec);
+    if (ec.failed()) throw new IllegalStateException("libtorrent refused " + d.itemId() + ": " + ec.message());
+    TorrentHandle h = new TorrentHandle(th);
+    connectPeers(h);
+    return h;
+  }
+
+  /** Takes the dataset out of the session and deletes its files. */
+  void removeWithFiles(HeldTorrent h) {
+    session.swig().remove_torrent(h.handle.swig(), org.libtorrent4j.swig.session_handle.delete_files);
+  }
+
+  /** Dials the configured peers ({@code --peer}). */
+  void connectPeers(TorrentHandle h) {
+    for (String peer : config.extraPeers()) connect(h, peer);
+  }
+
+  private static void connect(TorrentHandle h, String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    h.swig().connect_peer(new tcp_endpoint(org.libtorrent4j.swig.address.from_string(hostPort.substring(0, colon), new error_code()),
+        Integer.parseInt(hostPort.substring(colon + 1))));
+  }
+
+  /** Reads held pieces, checking state and (through the swarm memory) the swarm's piece counts into {@code h}. */
+  void read(HeldTorrent h, java.time.Instant now) {
+    TorrentStatus st = h.handle.status(TorrentHandle.QUERY_PIECES);
+    TorrentStatus.State state = st.state();
+    h.checking = state == TorrentStatus.State.CHECKING_FILES || state == TorrentStatus.State.CHECKING_RESUME_DATA;
+    PieceIndexBitfield pieces = st.pieces();
+    BitSet have = new BitSet(pieces.size());
+    for (int i = 0; i < pieces.size(); i++) if (pieces.getBit(i)) have.set(i);
+    h.have = have;
+    h.swarm = h.memory.update(h.handle.pieceAvailability(), now);
+  }
+
+  /**
+   * Frees held pieces the plan no longer wants. libtorrent cannot forget single pieces, so the torrent is taken out of
+   * the session, holes are punched where the pieces were, and it is added back with the pieces it keeps given as
+   * resume data: no rehash, and a freed piece cannot come back as held. (Forcing a recheck instead raced with the
+   * next plan and let freed pieces be counted as held again.) Connections to this torrent's peers are lost either way.
+   *
+   * @param onlyHeld downloads are stopped: the torrent comes back fetching nothing new
+   */
+  void free(HeldTorrent h, BitSet drop, boolean onlyHeld) {
+    TorrentInfo ti = h.dataset.info();
+    Path save = saveDir(h.infoHash());
+    BitSet keep = (BitSet) h.have.clone();
+    keep.andNot(drop);
+    session.swig().remove_torrent(h.handle.swig());
+    try {
+      for (int i = drop.nextSetBit(0); i >= 0; i = drop.nextSetBit(i + 1)) {
+        for (FileSlice s : ti.mapBlock(i, 0, ti.pieceSize(i))) {
+          Path f = save.resolve(ti.files().filePath(s.fileIndex()));
+          if (Files.isRegularFile(f)) HolePunch.punch(f, s.offset(), s.size());
+        }
+      }
+      LOG.info("freed {} pieces of {} for rarer ones", drop.cardinality(), h.itemId());
+    } catch (IOException e) {
+      LOG.warn("cannot free pieces of {}: {}; checking its files again", h.itemId(), e.getMessage());
+      keep = null;
+    }
+    h.handle = add(h.dataset, keep, priorities(h, onlyHeld));
+    h.have = keep == null ? new BitSet() : keep;
+    h.checking = true;
+  }
+
+  void applyPriorities(HeldTorrent h, boolean onlyHeld) {
+    byte[] p = priorities(h, onlyHeld);
+    Priority[] pr = new Priority[p.length];
+    for (int i = 0; i < p.length; i++) pr[i] = p[i] == 0 ? Priority.IGNORE : Priority.DEFAULT;
+    h.handle.prioritizePieces(pr);
+  }
+
+  /** 4 (fetch) for planned pieces, 0 (ignore) for the others; with {@code onlyHeld}, nothing new is fetched. */
+  static byte[] priorities(HeldTorrent h, boolean onlyHeld) {
+    byte[] p = new byte[h.dataset.info().numPieces()];
+    for (int i = 0; i < p.length; i++) {
+      boolean want = h.planned.get(i) && (!onlyHeld || h.have.get(i));
+      p[i] = (byte) (want ? Priority.DEFAULT.swig() : Priority.IGNORE.swig());
+    }
+    return p;
+  }
+}
