@@ -32,8 +32,13 @@ public final class MirrorServer implements AutoCloseable {
   private final Path root;
 
   public MirrorServer(Path root) throws IOException {
+    this(root, "127.0.0.1");
+  }
+
+  /** A mirror bound to {@code host} (another address than loopback: a bridge the test made). */
+  public MirrorServer(Path root, String host) throws IOException {
     this.root = root;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = HttpServer.create(new InetSocketAddress(host, 0), 0);
     server.createContext("/mirror/", this::serve);
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();

@@ -75,7 +75,7 @@ class SmartModeIT {
       hold(gamma, "p5", IntStream.range(0, 31), nodePort, procs);
       List<String> args = new ArrayList<>(List.of("--catalog", yBase + "catalog/", "--data", data.toString(), "--budget",
           Long.toString(BUDGET), "--mode", "smart", "--listen", "127.0.0.1:" + nodePort, "--status", "127.0.0.1:0", "--sync-interval", "1h",
-          "--probe-interval", "2s", "--swarm-memory", "10s", "--reserve", "1M"));
+          "--probe-interval", "2s", "--swarm-memory", "10s", "--reserve", "1M", "--dht-bootstrap", "none"));
       for (Procs.Proc p : procs) args.addAll(List.of("--peer", "127.0.0.1:" + p.await("port (\\d+)", 60)));
       Procs.Proc node = Procs.seeder(tmp.resolve("cache"), args);
       procs.add(node);

@@ -39,6 +39,7 @@ public final class SeedNode implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(SeedNode.class);
   private static final Duration SAVE_EVERY = Duration.ofSeconds(5);
   private static final Duration REDIAL_EVERY = Duration.ofSeconds(10);
+  private static final Duration SESSION_SAVE_EVERY = Duration.ofMinutes(1);
 
   private final Config config;
   private final String nodeId;
@@ -65,6 +66,7 @@ public final class SeedNode implements Closeable {
   private Instant nextConnect = Instant.EPOCH;
   private Instant nextRecheck;
   private Instant nextSave = Instant.EPOCH;
+  private Instant nextSessionSave;
 
   public SeedNode(Config config) {
     this.config = Objects.requireNonNull(config);
@@ -81,6 +83,7 @@ public final class SeedNode implements Closeable {
     this.health = new MirrorHealth(config);
     this.statusBuilder = new StatusSnapshot(config, nodeId, session, disk, health);
     this.nextRecheck = config.clock().instant().plus(config.recheckInterval());
+    this.nextSessionSave = config.clock().instant().plus(Duration.ofSeconds(5)); // once the DHT has started
   }
 
   static Thread daemon(Runnable r, String name) {
@@ -257,6 +260,12 @@ public final class SeedNode implements Closeable {
       saveState();
       nextSave = now.plus(SAVE_EVERY);
     }
+    if (!now.isBefore(nextSessionSave)) {
+      // The DHT node id and routing table: a restarted node keeps its id and rejoins through the nodes it knew.
+      session.saveSessionState();
+      statusBuilder.refreshDhtNodeId();
+      nextSessionSave = now.plus(SESSION_SAVE_EVERY);
+    }
   }
 
   /** Only mirrors that did not serve wrong bytes or a refused redirect stay web seeds of the torrent. */
@@ -288,7 +297,8 @@ public final class SeedNode implements Closeable {
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, health.healthy(e.getKey()), hint,
           (BitSet) h.have.clone(), costs(ti)));
     }
-    Planner.Plan p = Planner.plan(ts, config.budget() - disk.overhead(held.values()), config.mode());
+    // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces.
+    Planner.Plan p = Planner.plan(ts, config.budget() - disk.overhead(held.values()), config.mode(), spread());
     plan = p;
     boolean onlyHeld = disk.stopped() != null;
     for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
@@ -307,6 +317,13 @@ public final class SeedNode implements Closeable {
     for (HeldTorrent h : held.values()) session.applyPriorities(h, onlyHeld);
     if (p.pinnedOverBudget()) LOG.warn("pieces this node alone holds take {} bytes, more than the budget", p.pinnedBytes());
     LOG.info("plan: {} bytes of {} wanted over {} datasets", p.plannedBytes(), config.budget(), held.size());
+  }
+
+  /** A non-zero number derived from the node id (stable across restarts). */
+  private long spread() {
+    java.util.UUID u = java.util.UUID.fromString(nodeId);
+    long x = u.getMostSignificantBits() ^ u.getLeastSignificantBits();
+    return x == 0 ? 1 : x;
   }
 
   /** Bytes a piece may occupy on disk: whole blocks, plus one block per file edge inside it. */
@@ -346,7 +363,10 @@ public final class SeedNode implements Closeable {
   @Override
   public void close() {
     try {
-      main.submit(this::saveState).get(30, TimeUnit.SECONDS);
+      main.submit(() -> {
+        saveState();
+        session.saveSessionState();
+      }).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("state not saved at close: {}", e.getMessage());
     }

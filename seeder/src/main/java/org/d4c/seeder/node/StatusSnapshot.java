@@ -38,6 +38,13 @@ final class StatusSnapshot {
     this.health = health;
   }
 
+  /** The DHT node id, read from the session now and then (it changes only with the node's external address). */
+  private String dhtNodeId;
+
+  void refreshDhtNodeId() {
+    dhtNodeId = config.discovery().dht() ? session.dhtNodeId() : null;
+  }
+
   ObjectNode build(Instant now, Collection<HeldTorrent> held, Planner.Plan plan, CatalogState catalog) {
     ObjectNode root = NodeState.JSON.createObjectNode();
     ObjectNode node = root.putObject("node");
@@ -50,6 +57,16 @@ final class StatusSnapshot {
     if (port > 0) node.put("listen", iface + ":" + port);
     else node.putNull("listen");
     node.put("time", now.toString());
+    ObjectNode disc = node.putObject("discovery");
+    Discovery dc = config.discovery();
+    disc.put("dht", dc.dht());
+    disc.put("dht_nodes", session.dhtNodes());
+    disc.put("dht_node_id", dhtNodeId);
+    disc.put("pex", dc.pex());
+    disc.put("lsd", dc.lsd());
+    disc.put("port_mapping", dc.portMapping());
+    ArrayNode tr = disc.putArray("trackers");
+    dc.trackers().forEach(tr::add);
     ObjectNode budget = root.putObject("budget");
     budget.put("bytes", config.budget());
     budget.put("used_bytes", disk.usedBytes());
@@ -94,6 +111,8 @@ final class StatusSnapshot {
       r.put("at_risk_pieces", risk == null ? 0 : risk.atRiskPieces());
       r.put("healthy_mirrors", health.healthy(hash));
       d.put("peers", st.numPeers());
+      ArrayNode trackers = d.putArray("trackers");
+      for (org.libtorrent4j.AnnounceEntry a : h.handle.trackers()) trackers.add(redact(a.url()));
       d.put("upload_rate", st.uploadPayloadRate());
       d.put("download_rate", st.downloadPayloadRate());
       d.put("uploaded", st.allTimeUpload());

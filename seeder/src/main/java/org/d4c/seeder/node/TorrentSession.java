@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 final class TorrentSession {
   private static final Logger LOG = LoggerFactory.getLogger(TorrentSession.class);
   static final String TORRENTS = "torrents";
+  static final String SESSION_STATE = "session.dat";
 
   private final Config config;
   private final SessionManager session = new SessionManager(false);
@@ -41,24 +42,89 @@ final class TorrentSession {
   }
 
   void start() {
+    Discovery dc = config.discovery();
     SettingsPack sp = new SettingsPack();
     sp.listenInterfaces(config.listen());
-    sp.setEnableDht(false);
-    sp.setEnableLsd(false);
-    sp.setBoolean(settings_pack.bool_types.enable_upnp.swigValue(), false);
-    sp.setBoolean(settings_pack.bool_types.enable_natpmp.swigValue(), false);
+    sp.setEnableDht(dc.dht());
+    sp.setString(settings_pack.string_types.dht_bootstrap_nodes.swigValue(), String.join(",", dc.dhtBootstrap()));
+    sp.setInteger(settings_pack.int_types.dht_announce_interval.swigValue(), (int) Math.min(Integer.MAX_VALUE,
+        dc.dhtAnnounceInterval().toSeconds()));
+    sp.setEnableLsd(dc.lsd());
+    sp.setBoolean(settings_pack.bool_types.enable_upnp.swigValue(), dc.portMapping());
+    sp.setBoolean(settings_pack.bool_types.enable_natpmp.swigValue(), dc.portMapping());
+    // A node serves many torrents at once: announce every one of them to the DHT and its trackers, not a few at a time.
+    sp.setInteger(settings_pack.int_types.active_dht_limit.swigValue(), 100_000);
+    sp.setInteger(settings_pack.int_types.active_tracker_limit.swigValue(), 100_000);
+    sp.setBoolean(settings_pack.bool_types.announce_to_all_trackers.swigValue(), true);
+    sp.setBoolean(settings_pack.bool_types.announce_to_all_tiers.swigValue(), true);
     // Two partial holders are both "upload only" towards each other; keep them connected so their bitfields count.
     sp.setBoolean(settings_pack.bool_types.close_redundant_connections.swigValue(), false);
     sp.setBoolean(settings_pack.bool_types.allow_multiple_connections_per_ip.swigValue(), true);
-    // libtorrent refuses web-seed redirects from a global to a local address itself (SSRF mitigation).
+    // libtorrent refuses web-seed redirects from a global to a local address itself (SSRF mitigation), and a tracker
+    // on a local address must be an /announce URL without query tricks.
     sp.setBoolean(settings_pack.bool_types.ssrf_mitigation.swigValue(), true);
     sp.setString(settings_pack.string_types.user_agent.swigValue(), "d4c-seeder");
-    SessionParams params = new SessionParams(sp);
+    // Saved session state carries the DHT node id: the node keeps its place in the DHT across restarts.
+    byte[] saved = readSessionState();
+    SessionParams params = saved == null ? new SessionParams() : new SessionParams(saved);
+    params.setSettings(sp);
     // libtorrent's default disk I/O maps files into memory and guards those accesses with its own SIGSEGV/SIGBUS
     // handlers; with it this JVM died (exit 139, no hs_err file) once a second dataset was written. The pread/pwrite
     // back end has no such handlers; a punched hole then simply reads back as zeros and fails its hash.
     params.setPosixDiskIO();
     session.start(params);
+  }
+
+  private Path sessionStateFile() {
+    return config.data().resolve(NodeState.DIR).resolve(SESSION_STATE);
+  }
+
+  private byte[] readSessionState() {
+    Path f = sessionStateFile();
+    if (!Files.isRegularFile(f)) return null;
+    try {
+      byte[] b = Files.readAllBytes(f);
+      org.libtorrent4j.Entry.bdecode(b); // a damaged file is dropped, not handed to libtorrent
+      return b;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("session state {} ignored: {}", f, e.getMessage());
+      return null;
+    }
+  }
+
+  /** Writes the session state (the DHT node id and routing table) atomically. */
+  void saveSessionState() {
+    byte[] b = session.saveState();
+    if (b == null) return;
+    try {
+      NodeState.writeAtomically(sessionStateFile(), b);
+    } catch (IOException e) {
+      LOG.warn("cannot save the session state: {}", e.getMessage());
+    }
+  }
+
+  /** The DHT node id (40 hex) as libtorrent would save it now, or null (no DHT). */
+  String dhtNodeId() {
+    byte[] b = session.saveState();
+    if (b == null) return null;
+    try {
+      var root = org.libtorrent4j.Entry.bdecode(b).swig();
+      var dht = root.dict().get("dht state"); // ("dht" holds the DHT's settings)
+      if (dht == null) return null;
+      var id = dht.dict().get("node-id");
+      if (id == null) return null;
+      // libtorrent 2.0 keeps a list of (node id + interface address); 1.x a single id.
+      var first = id.type() == org.libtorrent4j.swig.entry.data_type.list_t ? id.list().get(0) : id;
+      byte[] raw = org.libtorrent4j.Vectors.byte_vector2bytes(first.string_bytes());
+      return raw.length < 20 ? null : java.util.HexFormat.of().formatHex(raw, 0, 20);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** DHT nodes in the routing table. */
+  long dhtNodes() {
+    return config.discovery().dht() ? session.dhtNodes() : 0;
   }
 
   void stop() {
@@ -119,11 +185,13 @@ final class TorrentSession {
       p.set_have_pieces(bits);
     }
     torrent_flags_t flags = new torrent_flags_t(); // not auto-managed, not paused
+    if (!config.discovery().pex()) flags = flags.or_(org.libtorrent4j.TorrentFlags.DISABLE_PEX);
     p.setFlags(flags);
     error_code ec = new error_code();
     torrent_handle th = session.swig().add_torrent(p, ec);
     if (ec.failed()) throw new IllegalStateException("libtorrent refused " + d.itemId() + ": " + ec.message());
     TorrentHandle h = new TorrentHandle(th);
+    for (String t : config.discovery().trackers()) h.addTracker(new org.libtorrent4j.AnnounceEntry(t));
     connectPeers(h);
     return h;
   }
