@@ -256,7 +256,11 @@ public final class Planner {
         bucket[g] = -1;
         return;
       }
-      int b = 2 * Math.min(copies, MAX_COPIES) + (held ? 0 : 1);
+      // With a spread, a held piece ranks as if it had one copy fewer: it is freed only for a piece with at least two
+      // fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1). Nodes that see the same swarm then
+      // do not all free the same shared pieces at once and fetch them back later.
+      int rank = held && spread != 0 ? copies - 1 : copies;
+      int b = 2 * Math.min(rank, MAX_COPIES) + (held ? 0 : 1);
       bucket[g] = (short) b;
       bucketCount[b]++;
       bucketCost[b] += cost;

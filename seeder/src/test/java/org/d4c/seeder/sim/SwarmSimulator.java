@@ -409,27 +409,28 @@ public final class SwarmSimulator {
   // ---------------------------------------------------------------- command line
 
   /**
-   * {@code SwarmSimulator OUTDIR [--nodes 100,200] [--budget-gb 500] [--days 28] [--strategies smart,smart-spread,whole,random]
-   * [--tb 50] [--groups 4] [--delay 1] [--replan-hours 12] [--seed 1]}.
+   * {@code SwarmSimulator OUTDIR [--tag NAME] [--nodes 100,200] [--budget-gb 500] [--days 21]
+   * [--strategies smart,smart-spread,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1]}.
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
     Files.createDirectories(out);
     java.util.Map<String, String> a = new java.util.HashMap<>();
     for (int i = 1; i + 1 < args.length; i += 2) a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    double days = Double.parseDouble(a.getOrDefault("days", "28"));
+    double days = Double.parseDouble(a.getOrDefault("days", "21"));
     long budget = (long) (Double.parseDouble(a.getOrDefault("budget-gb", "500")) * GB);
     double tb = Double.parseDouble(a.getOrDefault("tb", "50"));
-    int groups = Integer.parseInt(a.getOrDefault("groups", "4"));
+    int groups = Integer.parseInt(a.getOrDefault("groups", "1"));
     int delay = Integer.parseInt(a.getOrDefault("delay", "1"));
-    int replan = Integer.parseInt(a.getOrDefault("replan-hours", "12"));
+    int replan = Integer.parseInt(a.getOrDefault("replan-hours", "24"));
     long seed = Long.parseLong(a.getOrDefault("seed", "1"));
     String tag = a.getOrDefault("tag", "run");
+    // Events at fixed fractions of the run (the plots draw them the same way); the last quarter is the steady state.
     List<Event> events = List.of(
-        new Event(7, 9, 0, 0, "mirror-a-down"),
-        new Event(11, 12, 1, 0, "mirror-b-down"),
-        new Event(15, 16, 0, 0, "both-down"), new Event(15, 16, 1, 0, "both-down-b"),
-        new Event(19, 19, -1, 0.25, "quarter-of-nodes-leave"));
+        new Event(0.20 * days, 0.28 * days, 0, 0, "mirror-a-down"),
+        new Event(0.38 * days, 0.43 * days, 1, 0, "mirror-b-down"),
+        new Event(0.52 * days, 0.57 * days, 0, 0, "both-down"), new Event(0.52 * days, 0.57 * days, 1, 0, "both-down-b"),
+        new Event(0.67 * days, 0.67 * days, -1, 0.25, "quarter-of-nodes-leave"));
     try (PrintWriter series = new PrintWriter(Files.newBufferedWriter(out.resolve(tag + "-timeseries.csv"), StandardCharsets.UTF_8));
         PrintWriter summary = new PrintWriter(Files.newBufferedWriter(out.resolve(tag + "-summary.csv"), StandardCharsets.UTF_8))) {
       series.println("strategy,nodes,day,share_0,share_1,share_2,share_3plus,mirrors_up,nodes_online,fetched_bytes");
