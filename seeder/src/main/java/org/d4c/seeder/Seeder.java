@@ -7,13 +7,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.d4c.core.D4cVersion;
+import org.d4c.core.cli.CommandLines;
+import org.d4c.core.net.HostPort;
 import org.d4c.seeder.plan.Planner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The seeder's command line: {@code seed}. Run as {@code ./d4c seed ...} or {@code java -jar d4c-seeder.jar seed ...}. */
-@Command(name = "d4c-seeder", mixinStandardHelpOptions = true, version = "d4c-seeder 0.1.0",
+@Command(name = "d4c-seeder", mixinStandardHelpOptions = true, versionProvider = Seeder.Version.class,
     description = "Keeps d4c catalog datasets alive on BitTorrent.", subcommands = {Seeder.Seed.class, CommandLine.HelpCommand.class})
 public final class Seeder implements Runnable {
   @Override
@@ -22,13 +25,12 @@ public final class Seeder implements Runnable {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Seeder()).setCaseInsensitiveEnumValuesAllowed(true);
-    // A bad value (size, duration, address) exits 2 with its message; anything else exits 1, also without a stack trace.
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      line.getErr().println("d4c-seeder: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      return e instanceof IllegalArgumentException ? 2 : 1;
-    });
-    System.exit(cli.execute(args));
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line with d4c's shared behaviour: a bad option or value exits 2 with one line, errors by their code. */
+  public static int execute(String... args) {
+    return CommandLines.configure(new CommandLine(new Seeder()), "d4c-seeder").execute(args);
   }
 
   @Command(name = "seed", mixinStandardHelpOptions = true, sortOptions = false,
@@ -50,9 +52,9 @@ public final class Seeder implements Runnable {
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Where pieces and the seeder's state live.")
     Path data;
 
-    @Option(names = "--budget", paramLabel = "SIZE", defaultValue = "10G",
+    @Option(names = "--budget", paramLabel = "SIZE", defaultValue = "10G", converter = CommandLines.Size.class,
         description = "Hard limit on bytes on disk under --data (real allocated blocks), e.g. 500M, 50G, 2T. Default: ${DEFAULT-VALUE}.")
-    String budget;
+    long budget;
 
     @Option(names = "--mode", paramLabel = "full|smart", defaultValue = "full",
         description = "full: whole datasets, most at risk first; smart: the rarest pieces of every dataset. Default: ${DEFAULT-VALUE}.")
@@ -71,23 +73,23 @@ public final class Seeder implements Runnable {
 
     @Option(names = "--sync-interval", paramLabel = "DURATION", defaultValue = "15m",
         description = "How often the catalog is read again, e.g. 90s, 15m, 1h. Default: ${DEFAULT-VALUE}.")
-    String syncInterval;
+    Duration syncInterval;
 
     @Option(names = "--probe-interval", paramLabel = "DURATION", defaultValue = "10m",
         description = "How often every mirror is probed. Default: ${DEFAULT-VALUE}.")
-    String probeInterval;
+    Duration probeInterval;
 
     @Option(names = "--recheck-interval", paramLabel = "DURATION", defaultValue = "7d",
         description = "How often every piece on disk is hashed again. Default: ${DEFAULT-VALUE}.")
-    String recheckInterval;
+    Duration recheckInterval;
 
-    @Option(names = "--reserve", paramLabel = "SIZE", defaultValue = "256M",
+    @Option(names = "--reserve", paramLabel = "SIZE", defaultValue = "256M", converter = CommandLines.Size.class,
         description = "Free disk space to keep: below it no new piece is fetched. Default: ${DEFAULT-VALUE}.")
-    String reserve;
+    long reserve;
 
     @Option(names = "--swarm-memory", paramLabel = "DURATION", defaultValue = "5m",
         description = "How long a peer's pieces still count after it disconnected, so that brief drops do not change the plan. Default: ${DEFAULT-VALUE}.")
-    String swarmMemory;
+    Duration swarmMemory;
 
     @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to, dialled again every 10 s (repeatable).")
     List<String> peers = new ArrayList<>();
@@ -102,7 +104,7 @@ public final class Seeder implements Runnable {
 
     @Option(names = "--dht-announce-interval", paramLabel = "DURATION", defaultValue = "15m",
         description = "How often every dataset is announced to the DHT. Default: ${DEFAULT-VALUE}.")
-    String dhtAnnounceInterval;
+    Duration dhtAnnounceInterval;
 
     @Option(names = "--tracker", paramLabel = "URL",
         description = "A tracker every dataset is announced to, besides the trackers in its torrent (repeatable; http, https or udp).")
@@ -121,34 +123,41 @@ public final class Seeder implements Runnable {
     org.d4c.seeder.node.Discovery discovery() {
       List<String> boot = dhtBootstrap == null ? org.d4c.seeder.node.Discovery.PUBLIC_BOOTSTRAP
           : dhtBootstrap.stream().map(String::strip).filter(b -> !b.isEmpty() && !b.equalsIgnoreCase("none")).toList();
+      List<String> nodes = new ArrayList<>();
       for (String b : boot) {
-        if (!b.matches("[^\\s:,]+:\\d{1,5}|\\[[0-9a-fA-F:.]+\\]:\\d{1,5}")) {
-          throw new IllegalArgumentException("--dht-bootstrap must be HOST:PORT, got " + b);
+        try {
+          nodes.add(HostPort.parse(b).toString());
+        } catch (IllegalArgumentException e) {
+          throw new org.d4c.core.error.UsageException("--dht-bootstrap: " + e.getMessage());
         }
       }
       for (String t : trackers) {
         if (!t.matches("(https?|udp)://[^\\s/?#]+(/\\S*)?")) {
-          throw new IllegalArgumentException("--tracker must be an http(s):// or udp:// announce URL, got " + t);
+          throw new org.d4c.core.error.UsageException("--tracker must be an http(s):// or udp:// announce URL, got " + t);
         }
       }
-      return new org.d4c.seeder.node.Discovery(dht, boot, trackers, pex, lsd, portMapping, Durations.parse(dhtAnnounceInterval));
+      if (dhtAnnounceInterval.toSeconds() < 1) throw new org.d4c.core.error.UsageException("--dht-announce-interval must be at least 1s");
+      return new org.d4c.seeder.node.Discovery(dht, nodes, trackers, pex, lsd, portMapping, dhtAnnounceInterval);
     }
 
     @Override
     public Integer call() throws Exception {
-      long budgetBytes = Sizes.parse(budget);
-      Duration sync = Durations.parse(syncInterval);
+      long budgetBytes = budget;
+      Duration sync = syncInterval;
       Natives.ensureLibtorrent();
       var config = org.d4c.seeder.node.Config.of(catalog, data.toAbsolutePath(), budgetBytes, mode).withListen(listen)
-          .withIntervals(sync, Durations.parse(probeInterval), Durations.parse(recheckInterval)).withReserve(Sizes.parse(reserve))
-          .withPeers(peers).withSwarmMemory(Durations.parse(swarmMemory)).withDiscovery(discovery());
+          .withIntervals(sync, probeInterval, recheckInterval).withReserve(reserve)
+          .withPeers(peers).withSwarmMemory(swarmMemory).withDiscovery(discovery());
       var node = new org.d4c.seeder.node.SeedNode(config);
       org.d4c.seeder.status.StatusServer server = null;
       if (!status.equalsIgnoreCase("off")) {
-        int colon = status.lastIndexOf(':');
-        if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--status must be HOST:PORT, got " + status);
-        server = new org.d4c.seeder.status.StatusServer(status.substring(0, colon).replaceAll("^\\[|\\]$", ""),
-            Integer.parseInt(status.substring(colon + 1)), statusHosts, node::status);
+        HostPort at;
+        try {
+          at = HostPort.parse(status);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(new CommandLine(this), "--status: " + e.getMessage());
+        }
+        server = new org.d4c.seeder.status.StatusServer(at.host(), at.port(), statusHosts, node::status);
       }
       node.start();
       // Lines the tests and operators read.
@@ -165,6 +174,13 @@ public final class Seeder implements Runnable {
       }, "seeder-shutdown"));
       done.await();
       return 0;
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"d4c-seeder " + D4cVersion.get()};
     }
   }
 }

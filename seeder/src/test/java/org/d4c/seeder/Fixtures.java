@@ -4,37 +4,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Types;
 import org.d4c.manifests.lock.CodeVersion;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.manifests.recipe.Recipe;
 import org.d4c.manifests.recipe.Recipes;
-import org.d4c.publisher.catalog.Catalog;
-import org.d4c.publisher.catalog.GeoJson;
-import org.d4c.publisher.catalog.ItemFactory;
-import org.d4c.publisher.catalog.Publication;
+import org.d4c.catalog.Catalog;
+import org.d4c.testing.TestBuilds;
+import org.d4c.catalog.ItemFactory;
+import org.d4c.catalog.Publication;
 import org.d4c.publisher.torrent.TorrentMaker;
-import org.locationtech.jts.geom.Envelope;
-import org.locationtech.jts.geom.Geometry;
 
 /**
  * Published datasets for the seeder tests: a build folder (a real small GeoParquet, a random blob of the size asked
@@ -69,7 +52,7 @@ public final class Fixtures {
       String root = dataset + "-" + version;
       Path build = Files.createDirectories(mirrorRoot.resolve(root));
       Path data = build.resolve("data.parquet");
-      writeGeoParquet(data, List.of(new double[] {-76, 45, -75.5, 45.5}));
+      TestBuilds.writeGeoParquet(data, List.of(new double[] {-76, 45, -75.5, 45.5}));
       Path blob = build.resolve("extra/blob.bin");
       Files.createDirectories(blob.getParent());
       byte[] bytes = new byte[blobBytes];
@@ -115,96 +98,6 @@ public final class Fixtures {
       return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void writeGeoParquet(Path file, List<double[]> boxes) throws IOException {
-    MessageType schema = Types.buildMessage()
-        .addField(Types.optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("name"))
-        .addField(Types.required(PrimitiveTypeName.BINARY).named("geometry"))
-        .addField(Types.requiredGroup().required(PrimitiveTypeName.DOUBLE).named("xmin").required(PrimitiveTypeName.DOUBLE).named("ymin")
-            .required(PrimitiveTypeName.DOUBLE).named("xmax").required(PrimitiveTypeName.DOUBLE).named("ymax").named("bbox"))
-        .named("schema");
-    Envelope all = new Envelope();
-    boxes.forEach(b -> all.expandToInclude(new Envelope(b[0], b[2], b[1], b[3])));
-    String geo = "{\"version\":\"1.1.0\",\"primary_column\":\"geometry\",\"columns\":{\"geometry\":{\"encoding\":\"WKB\","
-        + "\"geometry_types\":[\"Polygon\"],\"bbox\":[" + all.getMinX() + "," + all.getMinY() + "," + all.getMaxX() + ","
-        + all.getMaxY() + "],\"covering\":{\"bbox\":{\"xmin\":[\"bbox\",\"xmin\"],\"ymin\":[\"bbox\",\"ymin\"],"
-        + "\"xmax\":[\"bbox\",\"xmax\"],\"ymax\":[\"bbox\",\"ymax\"]}}}}}";
-    WriteSupport<double[]> support = new WriteSupport<>() {
-      RecordConsumer out;
-      int n;
-
-      @Override
-      public WriteContext init(Configuration c) {
-        return init((ParquetConfiguration) null);
-      }
-
-      @Override
-      public WriteContext init(ParquetConfiguration c) {
-        return new WriteContext(schema, new HashMap<>());
-      }
-
-      @Override
-      public void prepareForWrite(RecordConsumer r) {
-        out = r;
-      }
-
-      @Override
-      public void write(double[] b) {
-        Geometry g = GeoJson.factory().toGeometry(new Envelope(b[0], b[2], b[1], b[3]));
-        out.startMessage();
-        out.startField("name", 0);
-        out.addBinary(Binary.fromString("box " + n++));
-        out.endField("name", 0);
-        out.startField("geometry", 1);
-        out.addBinary(Binary.fromConstantByteArray(GeoJson.toWkb(g)));
-        out.endField("geometry", 1);
-        out.startField("bbox", 2);
-        out.startGroup();
-        String[] f = {"xmin", "ymin", "xmax", "ymax"};
-        for (int i = 0; i < 4; i++) {
-          out.startField(f[i], i);
-          out.addDouble(b[i]);
-          out.endField(f[i], i);
-        }
-        out.endGroup();
-        out.endField("bbox", 2);
-        out.endMessage();
-      }
-
-      @Override
-      public FinalizedWriteContext finalizeWrite() {
-        return new FinalizedWriteContext(Map.of("geo", geo));
-      }
-    };
-    try (ParquetWriter<double[]> w = new Builder(new LocalOutputFile(file), support).withConf(new PlainParquetConfiguration())
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
-      for (double[] b : boxes) w.write(b);
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<double[], Builder> {
-    private final WriteSupport<double[]> support;
-
-    Builder(OutputFile f, WriteSupport<double[]> support) {
-      super(f);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<double[]> getWriteSupport(ParquetConfiguration conf) {
-      return support;
     }
   }
 }

@@ -1,16 +1,16 @@
 package org.d4c.seeder;
 
+import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class FullModeSeedIT {
 
   @Test
   void seedsACatalogDatasetToAnIndependentClient() throws Exception {
-    assumeTrue(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
+    Tools.require(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
     Path catalog = tmp.resolve("catalog");
     Path mirrorRoot = Files.createDirectories(tmp.resolve("mirror"));
     try (MirrorServer mirror = new MirrorServer(mirrorRoot)) {

@@ -1,11 +1,11 @@
 package org.d4c.seeder;
 
+import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -48,7 +48,7 @@ class SmartModeIT {
 
   @Test
   void holdsTheRarestPiecesWithinItsBudgetAndReplansWhenMirrorsRecoverAndPeersLeave() throws Exception {
-    assumeTrue(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
+    Tools.require(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
     Path root = Files.createDirectories(tmp.resolve("mirror"));
     Path catalog = root.resolve("catalog"); // read by the node over HTTP, from mirror Y
     Path data = tmp.resolve("data");

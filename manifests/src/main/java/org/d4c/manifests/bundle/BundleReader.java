@@ -21,7 +21,7 @@ import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.d4c.manifests.json.CanonicalJson;
+import org.d4c.core.json.CanonicalJson;
 import org.d4c.manifests.lock.CodeVersion;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;

@@ -1,5 +1,7 @@
 package org.d4c.manifests.lock;
 
+import org.d4c.core.hash.Hashing;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,8 +18,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.d4c.manifests.recipe.Recipe;
 import org.d4c.manifests.recipe.Source;
-import org.d4c.manifests.io.Redact;
-import org.d4c.manifests.json.CanonicalJson;
+import org.d4c.core.io.Redact;
+import org.d4c.core.json.CanonicalJson;
 
 /**
  * {@code manifest.json}, the lock of one build: which recipe, source bytes, code and environment went in and

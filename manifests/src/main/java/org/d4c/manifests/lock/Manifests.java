@@ -1,5 +1,7 @@
 package org.d4c.manifests.lock;
 
+import org.d4c.core.io.FilePaths;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -8,8 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.d4c.manifests.json.CanonicalJson;
-import org.d4c.manifests.json.SchemaCheck;
+import org.d4c.core.json.CanonicalJson;
+import org.d4c.core.json.SchemaCheck;
 
 /** Reads and writes {@code manifest.json} as canonical JSON, checked against manifest.schema.json both ways. */
 public final class Manifests {
@@ -59,25 +61,17 @@ public final class Manifests {
    * file name, never an absolute path (it would differ between machines and leak a user name).
    */
   public static String recipePath(Path recipe, Path repoRoot) {
-    Path r = real(recipe);
+    Path r = FilePaths.real(recipe);
     if (repoRoot != null) {
-      Path root = real(repoRoot);
+      Path root = FilePaths.real(repoRoot);
       if (r.startsWith(root) && !r.equals(root)) return slashPath(root.relativize(r));
     }
     return r.getFileName().toString();
   }
 
   static String slashPath(Path relative) {
-    List<String> parts = new ArrayList<>();
-    relative.forEach(p -> parts.add(p.toString()));
-    return String.join("/", parts);
+    return FilePaths.slash(relative);
   }
 
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p.toAbsolutePath().normalize();
-    }
-  }
+
 }

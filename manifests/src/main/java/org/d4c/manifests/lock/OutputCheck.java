@@ -1,4 +1,5 @@
 package org.d4c.manifests.lock;
+import org.d4c.core.hash.Hashing;
 
 import java.io.IOException;
 import java.nio.file.Files;

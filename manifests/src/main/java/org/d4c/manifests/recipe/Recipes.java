@@ -21,8 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.d4c.manifests.io.Redact;
-import org.d4c.manifests.json.SchemaCheck;
+import org.d4c.core.io.Redact;
+import org.d4c.core.json.SchemaCheck;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Loads recipes: YAML, then the JSON Schema, then checks across fields, then defaults. */

@@ -1,5 +1,6 @@
 package org.d4c.manifests.lock;
 
+import org.d4c.core.hash.Hashing;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;

@@ -1,6 +1,6 @@
 package org.d4c.manifests.sources;
 
-import org.d4c.manifests.io.Redact;
+import org.d4c.core.io.Redact;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.d4c.manifests.lock.Hashing;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.hash.Hashing;
+import org.d4c.core.progress.Progress;
 import org.d4c.manifests.recipe.Source;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -15,7 +15,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.manifests.recipe.Output;
 import org.d4c.manifests.recipe.Recipe;
 import org.d4c.manifests.recipe.RecipeException;

@@ -1,19 +1,26 @@
 package org.d4c.pipelines.build;
 
+import org.d4c.core.error.D4cException;
+import org.d4c.core.error.ExitCode;
+
 import org.d4c.manifests.recipe.RecipeException;
 import org.d4c.manifests.sources.SourceException;
 import org.d4c.transforms.read.OgrException;
 
 /** A build that cannot go on; the message says what is wrong and, where it can, what to do. */
-public class BuildException extends RuntimeException {
+public class BuildException extends D4cException {
   private static final long serialVersionUID = 1L;
 
   public BuildException(String message) {
-    super(message);
+    super(ExitCode.FAILED, message);
+  }
+
+  protected BuildException(ExitCode exitCode, String message) {
+    super(exitCode, message);
   }
 
   public BuildException(String message, Throwable cause) {
-    super(message, cause);
+    super(ExitCode.FAILED, message, cause);
   }
 
   /**

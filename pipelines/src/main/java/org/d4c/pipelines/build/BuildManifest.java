@@ -17,7 +17,7 @@ import org.d4c.manifests.lock.EnvironmentDigest;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.manifests.recipe.Recipe;
-import org.d4c.transforms.geoparquet.GeoParquetFiles;
+import org.d4c.geoparquet.ParquetFooters;
 import org.d4c.transforms.geoparquet.GeoParquetOptions;
 import org.d4c.transforms.sort.HilbertKey;
 import org.d4c.transforms.write.WriteRejects;
@@ -34,7 +34,7 @@ final class BuildManifest {
     for (String rel : BuildDataset.listFiles(staging)) {
       Path file = staging.resolve(rel);
       if (rel.endsWith(".parquet")) {
-        long n = GeoParquetFiles.readFooter(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+        long n = ParquetFooters.read(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
         rows += n;
         outputs.add(Manifest.OutputFile.of(staging, file, n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA));
       }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
-import org.d4c.transforms.geoparquet.GeoParquetFiles;
+import org.d4c.geoparquet.ParquetFooters;
 
 /** A finished build: its manifest and the folder it is in. */
 public record BuildResult(Manifest manifest, Path folder) {
@@ -47,7 +47,7 @@ public record BuildResult(Manifest manifest, Path folder) {
 
   private static String bbox(Path parquet) {
     try {
-      String geo = GeoParquetFiles.readGeoMetadata(parquet);
+      String geo = ParquetFooters.geoMetadata(parquet);
       if (geo == null) {
         return null;
       }

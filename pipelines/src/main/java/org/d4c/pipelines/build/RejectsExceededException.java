@@ -5,6 +5,6 @@ public final class RejectsExceededException extends BuildException {
   private static final long serialVersionUID = 1L;
 
   public RejectsExceededException(String message) {
-    super(message);
+    super(org.d4c.core.error.ExitCode.TOO_MANY_REJECTS, message);
   }
 }

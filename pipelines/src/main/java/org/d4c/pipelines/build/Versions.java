@@ -1,8 +1,5 @@
 package org.d4c.pipelines.build;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.d4c.transforms.read.Gdal;
 
@@ -11,15 +8,7 @@ public final class Versions {
   private Versions() {}
 
   public static String d4c() {
-    try (InputStream in = Versions.class.getResourceAsStream("/org/d4c/pipelines/version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
-    }
+    return org.d4c.core.D4cVersion.get();
   }
 
   /** Software name to version, sorted by name. */

@@ -1,4 +1,5 @@
 package org.d4c.pipelines.cli;
+import org.d4c.cli.ConsoleProgress;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

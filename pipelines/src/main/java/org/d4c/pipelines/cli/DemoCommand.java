@@ -1,4 +1,9 @@
 package org.d4c.pipelines.cli;
+import org.d4c.cli.SourceBundles;
+import org.d4c.core.error.ExitCode;
+import org.d4c.cli.CatalogCommand;
+import org.d4c.cli.D4c;
+import org.d4c.cli.ConsoleProgress;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -8,11 +13,11 @@ import org.d4c.manifests.recipe.Recipes;
 import org.d4c.pipelines.build.BuildDataset;
 import org.d4c.pipelines.build.BuildResult;
 import org.d4c.pipelines.reproduce.ReproduceBuild;
-import org.d4c.publisher.catalog.Catalog;
-import org.d4c.publisher.catalog.CatalogSearch;
-import org.d4c.publisher.catalog.ItemFactory;
-import org.d4c.publisher.catalog.SearchQuery;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.catalog.Catalog;
+import org.d4c.catalog.CatalogSearch;
+import org.d4c.catalog.ItemFactory;
+import org.d4c.catalog.SearchQuery;
+import org.d4c.core.hash.Hashing;
 import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.FolderServer;
 import org.d4c.publisher.mirror.MirrorFile;
@@ -80,8 +85,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println("Next: read it with any GeoParquet reader, e.g. in DuckDB:");
     System.out.println("  SELECT name, code FROM '" + built.folder().resolve("provinces.parquet") + "';");
     System.out.println("  SELECT id, datetime, assets.provinces.href FROM '" + Catalog.at(cat).parquetFile() + "';");
-    if (!report.reproduced()) return D4c.NOT_REPRODUCED;
-    return fetched ? 0 : D4c.FAILED;
+    if (!report.reproduced()) return ExitCode.NOT_REPRODUCED.code();
+    return fetched ? 0 : ExitCode.FAILED.code();
   }
 
   /**

@@ -1,4 +1,7 @@
 package org.d4c.pipelines.cli;
+import org.d4c.core.error.ExitCode;
+import org.d4c.cli.D4c;
+import org.d4c.cli.ConsoleProgress;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +83,7 @@ final class ReproduceCommand implements Callable<Integer> {
       }
     } catch (BundleException e) {
       System.err.println("d4c reproduce: " + e.getMessage());
-      return D4c.BAD_INPUT;
+      return ExitCode.BAD_INPUT.code();
     }
   }
 
@@ -89,7 +92,7 @@ final class ReproduceCommand implements Callable<Integer> {
     ReproduceBuild.Report report = ReproduceBuild.run(manifestFile, out, D4c.home(), runner.toBeam(),
         runner.sourceCache(), ConsoleProgress.stderr());
     System.out.println(report.text());
-    return report.reproduced() ? 0 : D4c.NOT_REPRODUCED;
+    return report.reproduced() ? 0 : ExitCode.NOT_REPRODUCED.code();
   }
 
   /** The command line as given, minus the manifest/bundle arguments: the bundle's launcher gets the rest. */

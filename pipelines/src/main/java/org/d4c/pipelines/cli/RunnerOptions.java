@@ -1,5 +1,6 @@
 package org.d4c.pipelines.cli;
 
+import org.d4c.core.error.UsageException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,14 +66,14 @@ final class RunnerOptions {
         }
         if (!flinkMaster.equals("[local]")) {
           if (jobJar == null || !java.nio.file.Files.isRegularFile(Path.of(jobJar))) {
-            throw new IllegalArgumentException("--flink-master " + flinkMaster + " needs the job jar: build it with"
+            throw new UsageException("--flink-master " + flinkMaster + " needs the job jar: build it with"
                 + " ./d4c jobjar and pass its path with --job-jar (or D4C_JOB_JAR)"
                 + (jobJar == null ? "" : "; " + jobJar + " does not exist"));
           }
           args.add("--filesToStage=" + jobJar);
         }
       }
-      default -> throw new IllegalArgumentException("unknown --runner '" + runner + "': use direct or flink");
+      default -> throw new UsageException("unknown --runner '" + runner + "': use direct or flink");
     }
     args.add("--featuresPerSplit=" + featuresPerSplit);
     args.add("--sortMemoryMb=" + sortMemoryMb);

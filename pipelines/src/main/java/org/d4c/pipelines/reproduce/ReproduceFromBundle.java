@@ -16,7 +16,7 @@ import org.d4c.manifests.bundle.BundleException;
 import org.d4c.manifests.bundle.BundleInfo;
 import org.d4c.manifests.bundle.BundleReader;
 import org.d4c.manifests.lock.CodeVersion;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.manifests.sources.SourceCache;

@@ -1,14 +1,14 @@
 package org.d4c.pipelines.build;
 
+import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.d4c.manifests.lock.Hashing;
-import org.d4c.pipelines.cli.D4c;
+import org.d4c.core.hash.Hashing;
+import org.d4c.cli.D4c;
 import org.d4c.pipelines.testing.FlinkCluster;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +23,7 @@ class FlinkClusterIT {
   @Test
   void realClusterBuildsTheSameBytesAsTheDirectRunner(@TempDir Path tmp) throws Exception {
     Path jobJar = HOME.resolve("pipelines/target/d4c-job.jar");
-    Assumptions.assumeTrue(Files.isRegularFile(jobJar),
+    Tools.require(Files.isRegularFile(jobJar),
         "no job jar: run the tests with -Pjobjar (./d4c test does) to build pipelines/target/d4c-job.jar");
     String cache = tmp.resolve("cache").toString();
     assertThat(D4c.execute("build", RECIPE.toString(), "--out", tmp.resolve("direct").toString(), "--cache", cache),

@@ -1,4 +1,5 @@
 package org.d4c.pipelines.cli;
+import org.d4c.cli.D4c;
 
 import static org.d4c.pipelines.cli.Fixtures.d4c;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -172,7 +173,7 @@ class BuildCliIT {
       paths.add(o.path("path").asText());
       rows.add(o.path("rows").asLong());
       assertThat(o.path("role").asText(), is("data"));
-      assertThat(o.path("sha256").asText(), is(org.d4c.manifests.lock.Hashing.sha256(out.resolve(o.path("path").asText()))));
+      assertThat(o.path("sha256").asText(), is(org.d4c.core.hash.Hashing.sha256(out.resolve(o.path("path").asText()))));
     }
     assertThat(paths, equalTo(List.of("split/part-00000.parquet", "split/part-00001.parquet", "split/part-00002.parquet")));
     assertThat(rows, equalTo(List.of(100L, 100L, 50L)));

@@ -24,7 +24,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.cli.D4c;
+import org.d4c.core.hash.Hashing;
 
 /**
  * What the command-line integration tests share: small vector fixtures written with {@code ogr2ogr}, recipes locked

@@ -1,10 +1,13 @@
 package org.d4c.publisher.archive;
 
+import org.d4c.core.error.D4cException;
+import org.d4c.core.error.ExitCode;
+
 /**
  * An upload or check that failed. The message names the item and file, the archive's error code and what to do;
  * it never holds the keys (server texts are scrubbed of them before they are quoted).
  */
-public class ArchiveException extends RuntimeException {
+public class ArchiveException extends D4cException {
   private final int status;
 
   public ArchiveException(String message) {
@@ -12,7 +15,7 @@ public class ArchiveException extends RuntimeException {
   }
 
   public ArchiveException(String message, int status) {
-    super(message);
+    super(ExitCode.FAILED, message);
     this.status = status;
   }
 

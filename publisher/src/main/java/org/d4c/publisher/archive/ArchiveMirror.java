@@ -3,7 +3,7 @@ package org.d4c.publisher.archive;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;

@@ -25,7 +25,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.d4c.manifests.lock.Manifest;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.archive.ArchiveResult.ArchiveFile;
 import org.d4c.publisher.archive.ArchiveResult.State;
 import org.d4c.publisher.mirror.HttpSend;

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.d4c.manifests.lock.Hashing;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.hash.Hashing;
+import org.d4c.core.progress.Progress;
 
 /**
  * A folder as a mirror ({@code type: local}): files go to {@code <path>/<dataset>-<version>/<file>}, copied to a

@@ -10,7 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 
 /**
  * MD5, the checksum Zenodo and the Internet Archive report for stored files (not a security measure: the manifest's

@@ -2,7 +2,7 @@ package org.d4c.publisher.mirror;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 
 /**
  * One place a release is published to. {@link #publish} uploads what is not there yet (publishing twice uploads

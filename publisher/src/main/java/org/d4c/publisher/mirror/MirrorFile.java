@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.d4c.manifests.json.SchemaCheck;
+import org.d4c.core.json.SchemaCheck;
 import org.d4c.manifests.recipe.Recipes;
 
 /**

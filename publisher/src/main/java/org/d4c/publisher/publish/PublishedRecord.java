@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.d4c.manifests.json.CanonicalJson;
+import org.d4c.core.json.CanonicalJson;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;
 import org.d4c.publisher.mirror.Release;

@@ -2,7 +2,7 @@ package org.d4c.publisher.torrent;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.libtorrent4j.SessionManager;
 import org.libtorrent4j.SessionParams;
 import org.libtorrent4j.SettingsPack;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;

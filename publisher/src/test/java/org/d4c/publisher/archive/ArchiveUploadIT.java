@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.archive.ArchiveContractServer.Request;
 import org.d4c.publisher.archive.ArchiveResult.ArchiveFile;
 import org.d4c.publisher.archive.ArchiveResult.State;

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.archive.ArchiveConfig;
 import org.d4c.publisher.archive.ArchiveContractServer;
 import org.d4c.publisher.archive.ArchiveResult;

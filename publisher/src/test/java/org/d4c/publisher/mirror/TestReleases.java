@@ -1,5 +1,7 @@
 package org.d4c.publisher.mirror;
 
+import org.d4c.testing.TestBuilds;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,14 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
-import org.d4c.manifests.lock.CodeVersion;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
-import org.d4c.manifests.lock.Manifests;
-import org.d4c.manifests.recipe.Recipe;
-import org.d4c.manifests.recipe.Recipes;
 
 /**
  * Small releases for the mirror client tests: output files of seeded random bytes, a real manifest (title, license,
@@ -33,32 +29,15 @@ public final class TestReleases {
   public static Release write(Path dir, String dataset, String version, Map<String, Integer> outputs, long seed, String license) {
     try {
       Files.createDirectories(dir);
-      Random random = new Random(seed);
-      List<Manifest.OutputFile> outs = new ArrayList<>();
-      StringBuilder yamlOuts = new StringBuilder();
-      int n = 0;
-      for (Map.Entry<String, Integer> e : new TreeMap<>(outputs).entrySet()) {
-        Path f = dir.resolve(e.getKey());
-        Files.createDirectories(f.getParent());
-        byte[] bytes = new byte[e.getValue()];
-        random.nextBytes(bytes);
-        Files.write(f, bytes);
-        outs.add(Manifest.OutputFile.of(dir, f, 10 + n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA));
-        yamlOuts.append("  - name: out").append(n++).append("\n    source: src\n");
-      }
-      String yaml = "dataset: " + dataset + "\nversion: " + version + "\ntitle: Provinces of Canada – test " + dataset + "\n"
+      TestBuilds.randomFiles(dir, outputs, seed);
+      String head = "dataset: " + dataset + "\nversion: " + version + "\ntitle: Provinces of Canada – test " + dataset + "\n"
           + "description: |\n  Boundaries for the mirror tests.\n\n  Second paragraph with <b>markup</b> & an ampersand.\n"
           + "license: " + license + "\ncrs: OGC:CRS84\ndatetime: 2023-02-03\n"
           + "keywords: [provinces, boundaries, canada]\n"
           + "providers:\n  - name: Statistics Canada\n    roles: [producer, licensor]\n  - name: d4c\n    roles: [processor]\n"
           + "  - name: Example Host\n    roles: [host]\n"
-          + "sources:\n  - id: src\n    urls: [https://example.org/data/provinces.gpkg]\n    sha256: " + "ab".repeat(32) + "\n    size: 1234\n"
-          + "outputs:\n" + yamlOuts;
-      Recipe recipe = Recipes.parse(yaml, dir.resolve("recipe.yaml"));
-      Manifest m = Manifest.of(recipe, "recipes/" + dataset + "/recipe.yaml",
-          new CodeVersion("0123456789abcdef0123456789abcdef01234567", false, "https://github.com/dataforcanada/d4c.git"),
-          new Manifest.Environment(Map.of(), Map.of("d4c", "0.1.0-test")), Map.of(), outs, Manifest.Rejects.NONE);
-      Manifests.write(dir, m);
+          + "sources:\n  - id: src\n    urls: [https://example.org/data/provinces.gpkg]\n    sha256: " + "ab".repeat(32) + "\n    size: 1234\n";
+      Manifest m = TestBuilds.lock(dir, head, outputs.keySet(), Map.of(), "https://github.com/dataforcanada/d4c.git");
       List<ReleaseFile> files = new ArrayList<>();
       for (Manifest.OutputFile o : m.outputs()) {
         files.add(new ReleaseFile(o.path(), dir.resolve(o.path()), o.size(), o.sha256(), o.mediaType()));

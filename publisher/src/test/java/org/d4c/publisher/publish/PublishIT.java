@@ -1,5 +1,6 @@
 package org.d4c.publisher.publish;
 
+import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
@@ -8,7 +9,6 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -18,13 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.Processes;
-import org.d4c.publisher.catalog.Catalog;
-import org.d4c.publisher.catalog.TestBuilds;
+import org.d4c.catalog.Catalog;
+import org.d4c.testing.TestBuilds;
 import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;
@@ -145,7 +145,7 @@ class PublishIT {
 
     // An independent client, aria2c, with the S3 server's public endpoint as its only source.
     String aria2c = Processes.which("aria2c");
-    assumeTrue(aria2c != null, "aria2c is not installed (apt-get install -y aria2)");
+    Tools.require(aria2c != null, "aria2c is not installed (apt-get install -y aria2)");
     Path down = Files.createDirectories(tmp.resolve("download"));
     Processes.run(List.of(aria2c, "--dir=" + down, "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
         "--enable-peer-exchange=false", "--seed-time=0", "--bt-tracker-connect-timeout=1", "--check-integrity=true",

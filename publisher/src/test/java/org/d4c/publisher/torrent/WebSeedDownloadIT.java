@@ -1,8 +1,8 @@
 package org.d4c.publisher.torrent;
 
+import org.d4c.testing.Tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.lock.Hashing;
+import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
 import org.d4c.publisher.mirror.FolderServer;
@@ -40,7 +40,7 @@ class WebSeedDownloadIT {
       org.d4c.publisher.Processes.run(List.of("apt-get", "install", "-y", "-q", "aria2"), 600);
       aria2c = org.d4c.publisher.Processes.which("aria2c");
     }
-    assumeTrue(aria2c != null, "aria2c is not installed and this is not root: run `apt-get install -y aria2` to run this test");
+    Tools.require(aria2c != null, "aria2c is not installed and this is not root: run `apt-get install -y aria2` to run this test");
   }
 
   @AfterEach

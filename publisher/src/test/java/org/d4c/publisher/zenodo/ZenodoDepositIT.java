@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.d4c.manifests.progress.Progress;
+import org.d4c.core.progress.Progress;
 import org.d4c.publisher.mirror.HttpSend;
 import org.d4c.publisher.mirror.Release;
 import org.d4c.publisher.mirror.Retry;

@@ -17,11 +17,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.d4c.publisher.catalog.CatalogParquet;
-import org.d4c.publisher.catalog.CatalogSource;
-import org.d4c.publisher.catalog.Publication;
-import org.d4c.seeder.net.AddressPolicy;
-import org.d4c.seeder.net.SafeHttp;
+import org.d4c.catalog.CatalogParquet;
+import org.d4c.catalog.CatalogSource;
+import org.d4c.catalog.Publication;
+import org.d4c.core.net.AddressPolicy;
+import org.d4c.core.net.SafeHttp;
 import org.libtorrent4j.TorrentInfo;
 import org.libtorrent4j.WebSeedEntry;
 

@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.d4c.seeder.disk.DiskProbe;
-import org.d4c.seeder.net.AddressPolicy;
+import org.d4c.core.net.AddressPolicy;
 import org.d4c.seeder.plan.Planner;
 
 /**

@@ -11,8 +11,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import org.d4c.seeder.net.AddressPolicy;
-import org.d4c.seeder.net.SafeHttp;
+import org.d4c.core.net.AddressPolicy;
+import org.d4c.core.net.SafeHttp;
 import org.libtorrent4j.FileStorage;
 import org.libtorrent4j.TorrentInfo;
 

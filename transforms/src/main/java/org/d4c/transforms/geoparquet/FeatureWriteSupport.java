@@ -1,9 +1,10 @@
 package org.d4c.transforms.geoparquet;
 
+import org.d4c.geoparquet.GeoMetadata;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -280,30 +281,14 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
 
   /** The {@code geo} metadata; ObjectNode keeps insertion order, so the bytes are the same on every run. */
   String geoJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", "1.1.0");
-    root.put("primary_column", schema.geometryColumn());
-    ObjectNode col = root.putObject("columns").putObject(schema.geometryColumn());
-    col.put("encoding", "WKB");
-    ArrayNode types = col.putArray("geometry_types");
-    geometryTypes.forEach(types::add);
-    if (rows > 0) { // no bbox for an empty file
-      col.putArray("bbox").add(xmin).add(ymin).add(xmax).add(ymax);
-    }
-    ObjectNode covering = col.putObject("covering").putObject(BBOX);
-    for (String name : BBOX_FIELDS) {
-      covering.putArray(name).add(BBOX).add(name);
-    }
-    if (options.orientationCounterclockwise()) {
-      col.put("orientation", "counterclockwise");
-    }
-    if (crs != null) {
-      col.set("crs", crs.deepCopy());
-    }
+    GeoMetadata geo = GeoMetadata.forColumn(schema.geometryColumn()).geometryTypes(geometryTypes)
+        .counterclockwise(options.orientationCounterclockwise()).crs(crs);
+    if (rows > 0) geo.bbox(xmin, ymin, xmax, ymax); // no bbox for an empty file
     try {
-      return JSON.writeValueAsString(root);
+      return JSON.writeValueAsString(geo.toJson());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
+
 }

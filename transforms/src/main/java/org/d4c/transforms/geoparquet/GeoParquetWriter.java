@@ -1,18 +1,13 @@
 package org.d4c.transforms.geoparquet;
 
-import org.d4c.manifests.parquet.ZstdCodecs;
+import org.d4c.geoparquet.ParquetWriters;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureSchema;
 
@@ -33,10 +28,7 @@ public final class GeoParquetWriter implements Closeable {
 
   public GeoParquetWriter(Path file, FeatureSchema schema, GeoParquetOptions options) throws IOException {
     this.support = new FeatureWriteSupport(schema, options);
-    this.writer = new Builder(new LocalOutputFile(file), support)
-        .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new ZstdCodecs(options.zstdLevel()))
-        .withCompressionCodec(CompressionCodecName.ZSTD)
+    this.writer = ParquetWriters.builder(new LocalOutputFile(file), support, options.zstdLevel())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withRowGroupRowCountLimit(options.rowGroupRows())
         .withRowGroupSize(ROW_GROUP_BYTES)
@@ -66,31 +58,6 @@ public final class GeoParquetWriter implements Closeable {
     if (!closed) {
       closed = true;
       writer.close();
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<Feature, Builder> {
-    private final FeatureWriteSupport support;
-
-    Builder(OutputFile file, FeatureWriteSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<Feature> getWriteSupport(ParquetConfiguration conf) {
-      return support;
-    }
-
-    /** Required by the abstract class; never called because {@link #withConf(ParquetConfiguration)} is used. */
-    @Override
-    protected WriteSupport<Feature> getWriteSupport(Configuration conf) {
-      return support;
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.d4c.transforms.geoparquet;
 
+import org.d4c.geoparquet.ParquetFooters;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -42,13 +43,13 @@ class GeoMetadataSchemaTest {
   private JsonNode geo(GeoParquetOptions options) throws Exception {
     Path file = dir.resolve("t.parquet");
     TestFeatures.write(file, options);
-    return JSON.readTree(GeoParquetFiles.readGeoMetadata(file));
+    return JSON.readTree(ParquetFooters.geoMetadata(file));
   }
 
   @Test
   void specExampleIsValid() throws Exception { // positive control, and our footer reader on an Arrow-written file
     Path example = Path.of(GeoMetadataSchemaTest.class.getResource("/specs/geoparquet-1.1.0/example.parquet").toURI());
-    assertThat(schema.validate(JSON.readTree(GeoParquetFiles.readGeoMetadata(example))), is(empty()));
+    assertThat(schema.validate(JSON.readTree(ParquetFooters.geoMetadata(example))), is(empty()));
   }
 
   @Test

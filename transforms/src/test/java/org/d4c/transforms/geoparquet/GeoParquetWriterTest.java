@@ -1,5 +1,6 @@
 package org.d4c.transforms.geoparquet;
 
+import org.d4c.geoparquet.ParquetFooters;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -108,7 +109,7 @@ class GeoParquetWriterTest {
       try (ResultSet rs = st.executeQuery("SELECT decode(value) FROM parquet_kv_metadata(" + sqlPath(file)
           + ") WHERE decode(key) = 'geo'")) {
         assertThat(rs.next(), is(true));
-        assertThat(rs.getString(1), equalTo(GeoParquetFiles.readGeoMetadata(file)));
+        assertThat(rs.getString(1), equalTo(ParquetFooters.geoMetadata(file)));
       }
       try (ResultSet rs = st.executeQuery("SELECT count(DISTINCT row_group_id), string_agg(DISTINCT compression),"
           + " sum(row_group_num_rows) FILTER (WHERE column_id = 0) FROM parquet_metadata(" + sqlPath(file) + ")")) {
@@ -118,7 +119,7 @@ class GeoParquetWriterTest {
         assertThat(rs.getLong(3), is(5L));
       }
     }
-    ParquetMetadata footer = GeoParquetFiles.readFooter(file);
+    ParquetMetadata footer = ParquetFooters.read(file);
     assertThat(footer.getBlocks().size(), is(3));
     assertThat(footer.getFileMetaData().getKeyValueMetaData().get("writer.model.name"), equalTo("d4c"));
   }
@@ -127,7 +128,7 @@ class GeoParquetWriterTest {
   void geoMetadataDescribesTheData() throws Exception {
     Path file = dir.resolve("c.parquet");
     TestFeatures.write(file, GeoParquetOptions.DEFAULTS);
-    String geo = GeoParquetFiles.readGeoMetadata(file);
+    String geo = ParquetFooters.geoMetadata(file);
     assertThat(geo, equalTo("{\"version\":\"1.1.0\",\"primary_column\":\"geometry\",\"columns\":{\"geometry\":{"
         + "\"encoding\":\"WKB\",\"geometry_types\":[\"MultiPolygon\",\"Point\",\"Polygon\"],"
         + "\"bbox\":[-123.1,43.0,-59.5,49.28],"
@@ -141,7 +142,7 @@ class GeoParquetWriterTest {
     Path file = dir.resolve("d.parquet");
     String projjson = TestFeatures.resource("/projjson/epsg-3347.json");
     TestFeatures.write(file, GeoParquetOptions.DEFAULTS.withCrsProjJson(projjson).withOrientationCounterclockwise(false));
-    JsonNode col = JSON.readTree(GeoParquetFiles.readGeoMetadata(file)).path("columns").path("geometry");
+    JsonNode col = JSON.readTree(ParquetFooters.geoMetadata(file)).path("columns").path("geometry");
     assertThat(col.get("crs"), equalTo(JSON.readTree(projjson)));
     assertThat(col.get("orientation"), nullValue());
   }
@@ -168,7 +169,7 @@ class GeoParquetWriterTest {
   void nativeGeometryTypeIsReadableAndAnnotated() throws Exception {
     Path file = dir.resolve("n.parquet");
     TestFeatures.write(file, GeoParquetOptions.DEFAULTS.withNativeGeometryType(true));
-    ParquetMetadata footer = GeoParquetFiles.readFooter(file);
+    ParquetMetadata footer = ParquetFooters.read(file);
     assertThat(footer.getFileMetaData().getSchema().getType("geometry").getLogicalTypeAnnotation(),
         equalTo(LogicalTypeAnnotation.geometryType("OGC:CRS84")));
     // parquet-java adds native geospatial statistics to the geometry column chunk
@@ -199,7 +200,7 @@ class GeoParquetWriterTest {
     Path file = dir.resolve("p.parquet");
     TestFeatures.write(file, GeoParquetOptions.DEFAULTS.withNativeGeometryType(true)
         .withCrsProjJson(TestFeatures.resource("/projjson/epsg-3347.json")));
-    MessageType schema = GeoParquetFiles.readFooter(file).getFileMetaData().getSchema();
+    MessageType schema = ParquetFooters.read(file).getFileMetaData().getSchema();
     assertThat(schema.getType("geometry").getLogicalTypeAnnotation(),
         equalTo(LogicalTypeAnnotation.geometryType("EPSG:3347")));
   }
@@ -219,15 +220,15 @@ class GeoParquetWriterTest {
       w.write(TestFeatures.features().get(0));
       assertThat(w.rows(), is(1L));
     }
-    assertThat(GeoParquetFiles.readGeoMetadata(file), not(nullValue()));
-    assertThat(GeoParquetFiles.readFooter(file).getBlocks().get(0).getRowCount(), is(1L));
+    assertThat(ParquetFooters.geoMetadata(file), not(nullValue()));
+    assertThat(ParquetFooters.read(file).getBlocks().get(0).getRowCount(), is(1L));
   }
 
   @Test
   void emptyFileHasNoBbox() throws Exception {
     Path file = dir.resolve("empty.parquet");
     new GeoParquetWriter(file, TestFeatures.SCHEMA, GeoParquetOptions.DEFAULTS).close();
-    JsonNode col = JSON.readTree(GeoParquetFiles.readGeoMetadata(file)).path("columns").path("geometry");
+    JsonNode col = JSON.readTree(ParquetFooters.geoMetadata(file)).path("columns").path("geometry");
     assertThat(col.get("bbox"), nullValue());
     assertThat(col.get("geometry_types").size(), is(0));
     assertThat(col.get("covering"), notNullValue());

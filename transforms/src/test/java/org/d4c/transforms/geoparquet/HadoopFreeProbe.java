@@ -1,5 +1,6 @@
 package org.d4c.transforms.geoparquet;
 
+import org.d4c.geoparquet.ParquetFooters;
 import java.nio.file.Path;
 
 /** Loaded by {@link HadoopFreeTest} in a class loader without Hadoop: writes the fixture and reads its footer. */
@@ -8,6 +9,6 @@ public final class HadoopFreeProbe {
 
   public static String run(String file, boolean nativeGeometry) throws Exception {
     TestFeatures.write(Path.of(file), GeoParquetOptions.DEFAULTS.withRowGroupRows(2).withNativeGeometryType(nativeGeometry));
-    return GeoParquetFiles.readGeoMetadata(Path.of(file));
+    return ParquetFooters.geoMetadata(Path.of(file));
   }
 }

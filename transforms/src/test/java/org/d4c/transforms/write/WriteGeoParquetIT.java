@@ -41,7 +41,7 @@ import org.d4c.transforms.geometry.GeometrySteps;
 import org.d4c.transforms.geometry.NormalizeGeometry;
 import org.d4c.transforms.geometry.RepairGeometry;
 import org.d4c.transforms.geometry.Reproject;
-import org.d4c.transforms.geoparquet.GeoParquetFiles;
+import org.d4c.geoparquet.ParquetFooters;
 import org.d4c.transforms.geoparquet.GeoParquetOptions;
 import org.d4c.transforms.read.OgrFixtures;
 import org.d4c.transforms.read.OgrLayerInfo;
@@ -271,7 +271,7 @@ class WriteGeoParquetIT {
         .getSchema(SchemaLocation.of("classpath:specs/geoparquet-1.1.0/schema.json"));
     for (String f : written100) {
       Path file = parts100.resolve(f);
-      JsonNode geo = JSON.readTree(GeoParquetFiles.readGeoMetadata(file));
+      JsonNode geo = JSON.readTree(ParquetFooters.geoMetadata(file));
       assertThat(f, schema.validate(geo), is(empty()));
       JsonNode col = geo.path("columns").path("geometry");
       assertThat(col.path("encoding").asText(), is("WKB"));
