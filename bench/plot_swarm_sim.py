@@ -2,7 +2,7 @@
 
   copies-<tag>.png   share of pieces with 0 / 1 / 2 / 3+ copies outside the mirrors over time, one panel per strategy
   below2-<tag>.png   share of pieces with fewer than 2 copies outside the mirrors, strategies overlaid (log scale)
-  sweep.png          steady-state pieces below 2 copies against volunteer storage / archive size, per strategy
+  sweep.png          steady-state shares with 0 and with < 2 copies against volunteer storage / archive size
 """
 import csv, os, sys
 from collections import defaultdict
@@ -23,8 +23,8 @@ def events(ax):
     # The simulator places its events at fixed fractions of the run (SwarmSimulator.main).
     d = DAYS[0]
     for a, b in [(0.20, 0.28), (0.38, 0.43), (0.52, 0.57)]:
-        ax.axvspan(a * d, b * d, color='0.85', zorder=0)
-    ax.axvline(0.67 * d, color='0.5', linestyle=':', zorder=0)
+        ax.axvspan(a * d, b * d, facecolor='none', edgecolor='0.3', hatch='//', linewidth=0.8, zorder=3)
+    ax.axvline(0.67 * d, color='0.2', linestyle=':', linewidth=1.5, zorder=3)
 
 for name in sorted(os.listdir(out)):
     if not name.endswith('-timeseries.csv'):
@@ -47,7 +47,7 @@ for name in sorted(os.listdir(out)):
         ax.set_title('%s, %s nodes' % k, fontsize=9)
         events(ax)
     axes[0, 0].legend(loc='lower right', fontsize=7, ncol=4)
-    axes[-1, 0].set_xlabel('day (grey: mirror A, mirror B, both mirrors down; dotted: a quarter of the nodes leave)')
+    axes[-1, 0].set_xlabel('day (hatched: mirror A, mirror B, both mirrors down; dotted: a quarter of the nodes leave)')
     fig.tight_layout()
     fig.savefig(os.path.join(out, 'copies-%s.png' % tag), dpi=110)
     plt.close(fig)
@@ -67,22 +67,34 @@ for name in sorted(os.listdir(out)):
     fig.savefig(os.path.join(out, 'below2-%s.png' % tag), dpi=110)
     plt.close(fig)
 
-summ = []
+# The sweep: steady-state means (last quarter of each run) of the shares with 0 and with fewer than 2 copies.
+pts = defaultdict(list)
 for name in sorted(os.listdir(out)):
-    if name.endswith('-summary.csv') and (name.startswith('main') or name.startswith('sweep')):
-        summ += read(os.path.join(out, name))
-if summ:
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    if not (name.endswith('-timeseries.csv') and (name.startswith('main') or name.startswith('sweep'))):
+        continue
+    summ = {r['strategy']: r for r in read(os.path.join(out, name.replace('timeseries', 'summary')))}
+    rows = read(os.path.join(out, name))
+    days = max(float(r['day']) for r in rows)
     by = defaultdict(list)
-    for r in summ:
-        by[r['strategy']].append((float(r['storage_ratio']), int(r['steady_max_pieces_below_2']) / int(r['pieces'])))
-    for s, pts in by.items():
-        pts.sort()
-        ax.plot([p[0] for p in pts], [max(1e-7, p[1]) for p in pts], marker='o', label=s, color=COLORS.get(s))
-    ax.set_yscale('log')
-    ax.set_xlabel('volunteer storage / archive size')
-    ax.set_ylabel('steady state: max share < 2 copies')
-    ax.legend(fontsize=8)
+    for r in rows:
+        if float(r['day']) >= 0.75 * days:
+            by[r['strategy']].append(r)
+    for st, rs in by.items():
+        zero = sum(float(r['share_0']) for r in rs) / len(rs)
+        below = sum(float(r['share_0']) + float(r['share_1']) for r in rs) / len(rs)
+        pts[st].append((float(summ[st]['storage_ratio']), zero, below))
+if pts:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    for st, p in pts.items():
+        p.sort()
+        for ax, k in zip(axes, (1, 2)):
+            ax.plot([x[0] for x in p], [max(1e-4, x[k]) for x in p], marker='o', label=st, color=COLORS.get(st))
+    for ax, title in zip(axes, ('pieces with 0 copies outside the mirrors', 'pieces with fewer than 2 copies')):
+        ax.set_yscale('log')
+        ax.set_xlabel('volunteer storage / archive size')
+        ax.set_ylabel('share, steady state (mean)')
+        ax.set_title(title, fontsize=9)
+    axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(out, 'sweep.png'), dpi=110)
     plt.close(fig)
