@@ -17,6 +17,7 @@ import java.util.List;
 import org.d4c.core.hash.Hashing;
 import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.lock.Manifests;
+import org.d4c.testing.FaultServer;
 import org.d4c.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ class DiscoveryIT {
     Tools.require(OpenTracker.installed(), "opentracker is missing: apt-get install opentracker");
     int trackerPort = OpenTracker.freeTcpAndUdpPort();
     Path root = Files.createDirectories(tmp.resolve("mirror"));
-    try (MirrorServer mirror = new MirrorServer(root)) {
+    try (FaultServer mirror = new FaultServer(root)) {
       String base = mirror.base("127.0.0.1");
       Fixtures.Published p = Fixtures.publish(tmp.resolve("catalog"), root, List.of(base), base,
           List.of(OpenTracker.udpAnnounce(trackerPort)), "roads", "1.0.0", 2_000_000, 1);
@@ -43,7 +44,7 @@ class DiscoveryIT {
       try (OpenTracker tracker = new OpenTracker(tmp.resolve("tracker"), trackerPort, List.of(p.result().infoHashV1()));
           Procs.Proc seeder = seeder(p, List.of("--no-dht"))) {
         awaitComplete(seeder, p);
-        mirror.down = true; // from now on only the seeder has the bytes
+        mirror.fault(FaultServer.Fault.status(503)); // from now on only the seeder has the bytes
         JsonNode r = magnet(p, "tracker", List.of(), seeder);
         // No .torrent, no --peer, no DHT, web seeds removed, mirror down: the metadata and every byte came from the
         // seeder, found through the tracker.
@@ -59,14 +60,14 @@ class DiscoveryIT {
   void aMagnetFindsTheSeederThroughTheDhtAlone() throws Exception {
     Tools.require(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
     Path root = Files.createDirectories(tmp.resolve("mirror"));
-    try (MirrorServer mirror = new MirrorServer(root)) {
+    try (FaultServer mirror = new FaultServer(root)) {
       String base = mirror.base("127.0.0.1");
       Fixtures.Published p = Fixtures.publish(tmp.resolve("catalog"), root, List.of(base), base, List.of(), "roads", "1.0.0",
           2_000_000, 2);
       // DHT on (the default), no bootstrap node: the client is the first to contact it.
       try (Procs.Proc seeder = seeder(p, List.of("--dht-bootstrap", "none", "--dht-announce-interval", "2s"))) {
         awaitComplete(seeder, p);
-        mirror.down = true;
+        mirror.fault(FaultServer.Fault.status(503));
         JsonNode r = magnet(p, "dht", List.of("--dht-bootstrap", "127.0.0.1:" + port(seeder)), seeder);
         // Through the DHT the seeder learns the client and dials it (2 MB on loopback take milliseconds: the client may
         // not even list the connection); with the web seeds gone and the mirror down, every byte came from the seeder.
@@ -83,16 +84,16 @@ class DiscoveryIT {
   void aMagnetGivesTheTorrentThroughXsAndTheDataThroughWebSeedsWithoutAnyPeer() throws Exception {
     Tools.require(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
     Path root = Files.createDirectories(tmp.resolve("mirror"));
-    try (MirrorServer mirror = new MirrorServer(root); MirrorServer torrents = new MirrorServer(root)) {
+    try (FaultServer mirror = new FaultServer(root); FaultServer torrents = new FaultServer(root)) {
       String base = mirror.base("127.0.0.1");
       Fixtures.Published p = Fixtures.publish(tmp.resolve("catalog"), root, List.of(base), torrents.base("127.0.0.1"), List.of(),
           "roads", "1.0.0", 2_000_000, 3);
       JsonNode r = magnet(p, "xs", List.of(), null);
       assertThat(peers(r), empty());
       assertThat(r.path("web_seeds").get(0).asText(), equalTo(base));
-      assertThat("the .torrent came from its xs URL", torrents.requests.stream().anyMatch(q -> q.contains("/torrents/roads-1.0.0.torrent")),
+      assertThat("the .torrent came from its xs URL", torrents.requestLines().stream().anyMatch(q -> q.contains("/torrents/roads-1.0.0.torrent")),
           is(true));
-      assertThat("the data came from the web seed", mirror.requests.stream().anyMatch(q -> q.contains("/roads-1.0.0/")), is(true));
+      assertThat("the data came from the web seed", mirror.requestLines().stream().anyMatch(q -> q.contains("/roads-1.0.0/")), is(true));
       assertSame(p);
     }
   }

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
     + " another node also holds is freed only for a piece with two fewer copies (the rule that stops them flapping), so"
     + " three nodes with a third of the catalog each end with 20 of 37 pieces of one dataset covered; see"
     + " docs/swarm-simulation.md, 'What is not solved'")
+// Serves the mirrors with the seeder tests' own MirrorServer: it binds the bridge address, FaultServer only loopback.
 class SwarmNetnsIT {
   @TempDir Path tmp;
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -80,16 +80,18 @@ public final class BuildDataset {
     try {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
+      List<String> warnings = warnings(recipe, fetched);
       List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
-      long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
+      StepPipeline steps = new StepPipeline(recipe, fetched, work, options.getFeaturesPerSplit());
 
       Pipeline pipeline = Pipeline.create(options);
-      compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb());
+      compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);
+      long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum() + steps.expected();
       runPipeline(pipeline, expected, progress);
 
       Staging.delete(work);
-      BuildResult result = BuildManifest.lock(recipe, staging, home());
-      requireEveryOutput(plan, result);
+      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings);
+      requireEveryOutput(recipe, plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
       done = true;
@@ -105,17 +107,29 @@ public final class BuildDataset {
   }
 
   /** An output whose every feature was rejected has no file; say so rather than lock a build without it. */
-  private static void requireEveryOutput(List<PlannedOutput> plan, BuildResult result) {
-    for (PlannedOutput p : plan) {
-      String name = p.output().name();
+  private static void requireEveryOutput(Recipe recipe, List<PlannedOutput> plan, BuildResult result) {
+    for (Output out : recipe.outputs()) {
+      String name = out.name();
       boolean written = result.manifest().outputs().stream()
           .anyMatch(o -> o.path().equals(name + ".parquet") || o.path().startsWith(name + "/"));
       if (!written) {
-        throw new RejectsExceededException("output '" + name + "' has no features left: every one of the "
-            + p.layer().featureCount() + " features read was rejected; rejects by reason: "
-            + result.manifest().rejects().byReason());
+        long read = plan.stream().filter(p -> p.output().name().equals(name)).mapToLong(p -> p.layer().featureCount())
+            .sum();
+        throw new RejectsExceededException("output '" + name + "' has no rows left: "
+            + (read > 0 ? "every one of the " + read + " features read was rejected" : "its steps kept none")
+            + "; rejects by reason: " + result.manifest().rejects().byReason());
       }
     }
+  }
+
+  /** What the sources lack without failing the build (see {@link SourceFiles#warnings}), each printed once. */
+  static List<String> warnings(Recipe recipe, List<Path> fetched) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < fetched.size(); i++) {
+      out.addAll(SourceFiles.warnings(recipe.sources().get(i), fetched.get(i)));
+    }
+    out.forEach(w -> System.err.println("d4c: warning: " + w));
+    return out;
   }
 
   static List<Path> fetchSources(Recipe recipe, SourceCache cache, Progress progress) {
@@ -130,6 +144,9 @@ public final class BuildDataset {
       throws IOException {
     List<PlannedOutput> plan = new ArrayList<>();
     for (Output output : recipe.outputs()) {
+      if (StepPipeline.handles(recipe, output)) {
+        continue; // planned while its steps are composed
+      }
       int index = indexOf(recipe, output.source());
       Source s = recipe.sources().get(index);
       String datasetName = SourceFiles.datasetName(s, fetched.get(index), work.resolve("o-" + output.name()));
@@ -174,13 +191,15 @@ public final class BuildDataset {
 
   /** Adds the steps of every output to the pipeline. */
   static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
-      int sortMemoryMb) {
+      int sortMemoryMb, StepPipeline steps) throws IOException {
     List<PCollection<Reject>> rejects = new ArrayList<>();
     String crsProjJson = Crs.projJsonOrNull(recipe.crs());
     GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS
         .withRowGroupRows(Math.toIntExact(recipe.rowGroupSize()))
         .withCrsProjJson(crsProjJson)
         .withNativeGeometryType(recipe.nativeGeometry());
+    steps.compose(p, staging, runs, sortMemoryMb, parquet);
+    rejects.addAll(steps.rejects());
     for (PlannedOutput planned : plan) {
       String name = planned.output().name();
       OgrLayerInfo layer = planned.layer();

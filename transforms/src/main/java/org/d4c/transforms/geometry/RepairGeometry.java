@@ -55,6 +55,12 @@ public final class RepairGeometry extends PTransform<PCollection<Feature>, PColl
     @ProcessElement
     public void process(@Element Feature f, MultiOutputReceiver out) {
       Geometry g = f.geometry();
+      String nonFinite = GeometrySteps.nonFiniteVertex(g);
+      if (nonFinite != null) { // GeometryFixer would drop the vertex and keep the rest
+        out.get(GeometrySteps.REJECTS).output(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY,
+            nonFinite, GeometrySteps.wkt(g)));
+        return;
+      }
       Geometry fixed = repair(g);
       if (fixed == null) {
         String why = new IsValidOp(g).getValidationError().toString();

@@ -78,8 +78,8 @@ public final class Reproject extends PTransform<PCollection<Feature>, PCollectio
 
     @ProcessElement
     public void process(@Element Feature f, MultiOutputReceiver out) {
-      if (transform == null) {
-        out.get(GeometrySteps.FEATURES).output(f);
+      if (transform == null || GeometrySteps.nonFiniteVertex(f.geometry()) != null) {
+        out.get(GeometrySteps.FEATURES).output(f); // RepairGeometry rejects a non-finite vertex with its reason
         return;
       }
       Geometry g = f.geometry().copy();
