@@ -39,9 +39,11 @@ import org.d4c.transforms.rejects.Reject;
 import org.d4c.transforms.rejects.RejectCoder;
 import org.d4c.transforms.sort.ComputeExtent;
 import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.sort.ReadSortedRuns;
 import org.d4c.transforms.sort.SortByHilbert;
 import org.d4c.transforms.write.WriteGeoParquet;
 import org.d4c.transforms.write.WriteRejects;
+import org.d4c.transforms.write.WriteSortedRuns;
 import org.locationtech.jts.geom.Envelope;
 
 /**
@@ -184,6 +186,18 @@ public final class BuildDataset {
     for (PlannedOutput planned : plan) {
       String name = planned.output().name();
       OgrLayerInfo layer = planned.layer();
+      // The layer's own extent (in the output CRS) spares a pass over the data; without one, compute it.
+      Envelope known = plannedExtent(layer, recipe.crs());
+      if (known != null) {
+        // Read to written in two steps with only run files between them: memory bounded, few hand-overs.
+        SelectFields select = planned.select().keepsAllInOrder(layer.schema()) ? null : planned.select();
+        PCollectionTuple sorted = p.apply("Read and sort " + name, ReadSortedRuns.of(layer, select, recipe.crs(),
+            recipe.promoteToMulti(), known, name, runs.toString(), sortMemoryMb));
+        rejects.add(sorted.get(ReadSortedRuns.REJECTS));
+        sorted.get(ReadSortedRuns.RUNS).apply("Write " + name, WriteSortedRuns.to(staging.toString(),
+            planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        continue;
+      }
       PCollectionTuple read = p.apply("Read " + layer.source().id() + " for " + name, ReadOgr.from(layer));
       rejects.add(read.get(ReadOgr.REJECTS));
       PCollection<Feature> features = read.get(ReadOgr.FEATURES);
@@ -196,10 +210,7 @@ public final class BuildDataset {
       rejects.add(repaired.get(GeometrySteps.REJECTS));
       PCollection<Feature> normal = repaired.get(GeometrySteps.FEATURES)
           .apply("Normalize " + name, NormalizeGeometry.of(recipe.promoteToMulti()));
-      // The layer's own extent (in the output CRS) spares a pass over the data; without one, compute it.
-      Envelope known = plannedExtent(layer, recipe.crs());
-      HilbertKey key = known != null ? HilbertKey.within(known)
-          : HilbertKey.within(normal.apply("Extent of " + name, ComputeExtent.create()));
+      HilbertKey key = HilbertKey.within(normal.apply("Extent of " + name, ComputeExtent.create()));
       normal.apply("Sort key of " + name, key)
           .apply("Sort " + name, SortByHilbert.of(name, sortMemoryMb).withRunsIn(runs.toString()))
           .apply("Write " + name, WriteGeoParquet.to(staging.toString(), planned.select().outputSchema(), parquet,
