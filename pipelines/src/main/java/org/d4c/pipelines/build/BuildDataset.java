@@ -86,8 +86,10 @@ public final class BuildDataset {
       long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
 
       Pipeline pipeline = Pipeline.create(options);
-      compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb());
+      List<WriteSortedRuns.AfterPipeline> writes =
+          compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb());
       runPipeline(pipeline, expected, progress);
+      writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
       BuildResult result = BuildManifest.lock(recipe, staging, home());
@@ -174,10 +176,15 @@ public final class BuildDataset {
     return recipe.file() == null ? "recipe" : recipe.file().getFileName().toString();
   }
 
-  /** Adds the steps of every output to the pipeline. */
-  static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
+  /**
+   * Adds the steps of every output to the pipeline; returns the merges to run once it finished (on the Direct
+   * runner, see {@link WriteSortedRuns#afterPipeline}).
+   */
+  static List<WriteSortedRuns.AfterPipeline> compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
       int sortMemoryMb) {
     List<PCollection<Reject>> rejects = new ArrayList<>();
+    List<WriteSortedRuns.AfterPipeline> after = new ArrayList<>();
+    boolean direct = p.getOptions().getRunner().getSimpleName().equals("DirectRunner");
     String crsProjJson = Crs.projJsonOrNull(recipe.crs());
     GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS
         .withRowGroupRows(Math.toIntExact(recipe.rowGroupSize()))
@@ -194,8 +201,13 @@ public final class BuildDataset {
         PCollectionTuple sorted = p.apply("Read and sort " + name, ReadSortedRuns.of(layer, select, recipe.crs(),
             recipe.promoteToMulti(), known, name, runs.toString(), sortMemoryMb));
         rejects.add(sorted.get(ReadSortedRuns.REJECTS));
-        sorted.get(ReadSortedRuns.RUNS).apply("Write " + name, WriteSortedRuns.to(staging.toString(),
-            planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        if (direct) {
+          after.add(WriteSortedRuns.afterPipeline(staging.toString(), name, runs.toString(),
+              planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        } else {
+          sorted.get(ReadSortedRuns.RUNS).apply("Write " + name, WriteSortedRuns.to(staging.toString(),
+              planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        }
         continue;
       }
       PCollectionTuple read = p.apply("Read " + layer.source().id() + " for " + name, ReadOgr.from(layer));
@@ -219,6 +231,36 @@ public final class BuildDataset {
     List<String> sourceIds = recipe.sources().stream().map(Source::id).toList();
     PCollectionList.of(rejects).apply("Collect rejects", Flatten.pCollections()).setCoder(RejectCoder.of())
         .apply("Write rejects", WriteRejects.to(staging.toString(), sourceIds));
+    return after;
+  }
+
+  /** The merges left for after the pipeline, with their own progress line. */
+  static void writeAfterPipeline(List<WriteSortedRuns.AfterPipeline> writes, long expected, Progress progress) {
+    if (writes.isEmpty()) {
+      return;
+    }
+    progress.begin("written", expected);
+    Thread ticker = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          progress.update(LocalProgress.FEATURES_WRITTEN.get());
+          Thread.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "d4c-progress");
+    ticker.setDaemon(true);
+    ticker.start();
+    try {
+      writes.forEach(WriteSortedRuns.AfterPipeline::run);
+    } catch (RuntimeException e) {
+      throw BuildException.from(e);
+    } finally {
+      ticker.interrupt();
+      progress.update(LocalProgress.FEATURES_WRITTEN.get());
+      progress.end();
+    }
   }
 
   /**
