@@ -48,13 +48,32 @@ final class Footprint {
   static Geometry of(List<Path> files, String crs) {
     List<Coordinate> hull = new ArrayList<>();
     long rows = 0;
-    for (Path f : files) rows += corners(f, hull);
+    int spatial = 0;
+    for (Path f : files) {
+      // A plain Parquet table (geometry: none) has no bbox; the spatial outputs of the build make the footprint.
+      if (isTable(f)) continue;
+      spatial++;
+      rows += corners(f, hull);
+    }
+    if (spatial == 0) {
+      throw new CatalogException(null, "every data file is a table without geometry: an item needs a footprint, so"
+          + " add the geography's boundaries as a spatial output of the recipe");
+    }
     if (rows == 0 || hull.isEmpty()) {
       throw new CatalogException(null, "the data files have no rows: an item needs a footprint");
     }
     Geometry g = hull(hull);
     if (!isLonLat(crs)) g = toLonLat(g, crs);
     return simplify(clampToWorld(g));
+  }
+
+  /** True for a Parquet file without {@code geo} metadata. */
+  static boolean isTable(Path file) {
+    try (ParquetPages p = ParquetPages.open(file)) {
+      return !p.keyValueMetadata().containsKey("geo");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false; // let corners() report what is wrong with it
+    }
   }
 
   static boolean isLonLat(String crs) {

@@ -115,12 +115,28 @@ public record Recipe(
       putIf(so, "path", s.path());
       putIf(so, "where", s.where());
       if (!s.openOptions().isEmpty()) s.openOptions().forEach(so.putArray("open_options")::add);
+      TableOptions t = s.table();
+      if (t != null) {
+        putIf(so, "encoding", t.encoding());
+        putIf(so, "delimiter", t.delimiter());
+        if (!t.nullValues().isEmpty()) t.nullValues().forEach(so.putArray("null_values")::add);
+        if (!t.types().isEmpty()) t.types().forEach(so.putObject("types")::put);
+        putIf(so, "x", t.x());
+        putIf(so, "y", t.y());
+        putIf(so, "crs", t.crs());
+      }
     }
     ArrayNode oa = o.putArray("outputs");
     for (Output out : outputs) {
       ObjectNode oo = oa.addObject().put("name", out.name()).put("source", out.source());
       if (!out.select().isEmpty()) out.select().forEach(oo.putArray("select")::add);
       if (!out.rename().isEmpty()) out.rename().forEach(oo.putObject("rename")::put);
+      putIf(oo, "geometry", out.geometry());
+      if (!out.orderBy().isEmpty()) out.orderBy().forEach(oo.putArray("order_by")::add);
+      if (!out.steps().isEmpty()) {
+        ArrayNode steps = oo.putArray("steps");
+        out.steps().forEach(st -> steps.addObject().set(st.type(), st.spec().deepCopy()));
+      }
     }
     return o;
   }

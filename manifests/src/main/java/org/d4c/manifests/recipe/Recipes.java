@@ -103,11 +103,13 @@ public final class Recipes {
       p.add("outputs: required when there are several sources (" + sources.size() + "): name one output per file to build");
     }
     Set<String> names = new HashSet<>();
+    Set<String> outputNames = new HashSet<>();
+    for (int i = 0; outputs != null && i < outputs.size(); i++) outputNames.add(outputs.get(i).get("name").asText());
     for (int i = 0; outputs != null && i < outputs.size(); i++) {
       JsonNode o = outputs.get(i);
       String at = "outputs[" + i + "]";
       if (!names.add(o.get("name").asText())) p.add(at + ".name: duplicate output name \"" + o.get("name").asText() + "\"");
-      if (!ids.containsKey(o.get("source").asText())) {
+      if (!ids.containsKey(o.get("source").asText()) && !outputNames.contains(o.get("source").asText())) {
         p.add(at + ".source: unknown source \"" + o.get("source").asText() + "\" (sources: " + String.join(", ", ids.keySet()) + ")");
       }
       JsonNode select = o.get("select");
@@ -129,6 +131,7 @@ public final class Recipes {
         if (!seen.add(name)) p.add(at + ".rename: two fields would both be named \"" + name + "\"");
       }
     }
+    checkReferences(r, ids, p);
     String dt = text(r, "datetime"), start = text(r, "start_datetime"), end = text(r, "end_datetime");
     for (String f : List.of("datetime", "start_datetime", "end_datetime")) {
       String v = text(r, f);
@@ -163,14 +166,22 @@ public final class Recipes {
     for (JsonNode s : r.get("sources")) {
       sources.add(new Source(text(s, "id"), strings(s.get("urls")), text(s, "sha256"),
           s.hasNonNull("size") ? s.get("size").asLong() : null, text(s, "layer"), text(s, "path"), text(s, "where"),
-          strings(s.get("open_options"))));
+          strings(s.get("open_options")), tableOptions(s)));
     }
     List<Output> outputs = new ArrayList<>();
     if (r.has("outputs")) {
       for (JsonNode o : r.get("outputs")) {
         Map<String, String> rename = new LinkedHashMap<>();
         if (o.has("rename")) o.get("rename").fields().forEachRemaining(e -> rename.put(e.getKey(), e.getValue().asText()));
-        outputs.add(new Output(text(o, "name"), text(o, "source"), strings(o.get("select")), rename));
+        List<Step> steps = new ArrayList<>();
+        if (o.has("steps")) {
+          for (JsonNode st : o.get("steps")) {
+            var only = st.fields().next();
+            steps.add(new Step(only.getKey(), only.getValue()));
+          }
+        }
+        outputs.add(new Output(text(o, "name"), text(o, "source"), strings(o.get("select")), rename, steps,
+            text(o, "geometry"), strings(o.get("order_by"))));
       }
     } else {
       outputs.add(new Output(text(r, "dataset"), sources.get(0).id(), List.of(), Map.of()));
@@ -190,6 +201,86 @@ public final class Recipes {
         r.has("max_rows_per_file") ? r.get("max_rows_per_file").asLong() : Recipe.DEFAULT_MAX_ROWS_PER_FILE,
         r.path("native_geometry").asBoolean(false), r.path("promote_to_multi").asBoolean(true),
         sources, outputs);
+  }
+
+  private static TableOptions tableOptions(JsonNode s) {
+    Map<String, String> types = new LinkedHashMap<>();
+    if (s.has("types")) s.get("types").fields().forEachRemaining(e -> types.put(e.getKey(), e.getValue().asText()));
+    return new TableOptions(text(s, "encoding"), text(s, "delimiter"), strings(s.get("null_values")), types,
+        text(s, "x"), text(s, "y"), text(s, "crs"));
+  }
+
+  /**
+   * References of steps and outputs: every step that reads another source or output names one that exists, an
+   * output built from another output, and no output depends on itself through a chain of them.
+   */
+  private static void checkReferences(JsonNode r, Map<String, Integer> sourceIds, List<String> p) {
+    JsonNode outputs = r.get("outputs");
+    if (outputs == null) return;
+    Map<String, Integer> outputIds = new LinkedHashMap<>();
+    for (int i = 0; i < outputs.size(); i++) outputIds.putIfAbsent(outputs.get(i).get("name").asText(), i);
+    Map<String, List<String>> dependsOn = new LinkedHashMap<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      JsonNode o = outputs.get(i);
+      String name = o.get("name").asText();
+      List<String> deps = dependsOn.computeIfAbsent(name, k -> new ArrayList<>());
+      String src = o.get("source").asText();
+      if (outputIds.containsKey(src) && !sourceIds.containsKey(src)) deps.add(src);
+      JsonNode steps = o.get("steps");
+      for (int j = 0; steps != null && j < steps.size(); j++) {
+        var only = steps.get(j).fields().next();
+        JsonNode ref = only.getValue().path("source");
+        if (!ref.isTextual() || only.getValue().isTextual()) continue;
+        String at = "outputs[" + i + "].steps[" + j + "]." + only.getKey() + ".source";
+        String id = ref.asText();
+        if (sourceIds.containsKey(id) && outputIds.containsKey(id)) {
+          p.add(at + ": \"" + id + "\" names both a source and an output; rename one of them");
+          continue;
+        }
+        if (sourceIds.containsKey(id)) continue;
+        if (outputIds.containsKey(id)) {
+          deps.add(id);
+        } else {
+          p.add(at + ": unknown source or output \"" + id + "\" (sources: " + String.join(", ", sourceIds.keySet())
+              + "; outputs: " + String.join(", ", outputIds.keySet()) + ")");
+        }
+      }
+      if (o.has("order_by") && "none".equals(o.path("geometry").asText()) == false && o.path("steps").isMissingNode()) {
+        // order_by orders tables and outputs with steps; a plain copy is ordered along the Hilbert curve.
+        p.add("outputs[" + i + "].order_by: only a table (geometry: none) or an output with steps can be ordered by a"
+            + " key; a plain spatial output is ordered along its Hilbert curve");
+      }
+    }
+    // Depth-first search for a cycle; the path is reported in recipe order.
+    Map<String, Integer> state = new HashMap<>();
+    for (String start : dependsOn.keySet()) {
+      List<String> cycle = findCycle(start, dependsOn, state, new ArrayList<>());
+      if (cycle != null) {
+        p.add("outputs[" + outputIds.get(cycle.get(0)) + "]: the outputs depend on each other in a cycle: "
+            + String.join(" -> ", cycle) + "; an output can only read outputs that do not read it back");
+        return;
+      }
+    }
+  }
+
+  private static List<String> findCycle(String node, Map<String, List<String>> deps, Map<String, Integer> state,
+      List<String> path) {
+    Integer st = state.get(node);
+    if (st != null && st == 2) return null;
+    if (st != null && st == 1) {
+      List<String> cycle = new ArrayList<>(path.subList(path.indexOf(node), path.size()));
+      cycle.add(node);
+      return cycle;
+    }
+    state.put(node, 1);
+    path.add(node);
+    for (String d : deps.getOrDefault(node, List.of())) {
+      List<String> c = findCycle(d, deps, state, path);
+      if (c != null) return c;
+    }
+    path.remove(path.size() - 1);
+    state.put(node, 2);
+    return null;
   }
 
   private static String text(JsonNode n, String field) {

@@ -83,17 +83,18 @@ public final class BuildDataset {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
       List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
-      long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum();
+      StepPipeline steps = new StepPipeline(recipe, fetched, work, options.getFeaturesPerSplit());
 
       Pipeline pipeline = Pipeline.create(options);
       List<WriteSortedRuns.AfterPipeline> writes =
-          compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb());
+          compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);
+      long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum() + steps.expected();
       runPipeline(pipeline, expected, progress);
       writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
       BuildResult result = BuildManifest.lock(recipe, staging, home());
-      requireEveryOutput(plan, result);
+      requireEveryOutput(recipe, plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
       done = true;
@@ -109,15 +110,17 @@ public final class BuildDataset {
   }
 
   /** An output whose every feature was rejected has no file; say so rather than lock a build without it. */
-  private static void requireEveryOutput(List<PlannedOutput> plan, BuildResult result) {
-    for (PlannedOutput p : plan) {
-      String name = p.output().name();
+  private static void requireEveryOutput(Recipe recipe, List<PlannedOutput> plan, BuildResult result) {
+    for (Output out : recipe.outputs()) {
+      String name = out.name();
       boolean written = result.manifest().outputs().stream()
           .anyMatch(o -> o.path().equals(name + ".parquet") || o.path().startsWith(name + "/"));
       if (!written) {
-        throw new RejectsExceededException("output '" + name + "' has no features left: every one of the "
-            + p.layer().featureCount() + " features read was rejected; rejects by reason: "
-            + result.manifest().rejects().byReason());
+        long read = plan.stream().filter(p -> p.output().name().equals(name)).mapToLong(p -> p.layer().featureCount())
+            .sum();
+        throw new RejectsExceededException("output '" + name + "' has no rows left: "
+            + (read > 0 ? "every one of the " + read + " features read was rejected" : "its steps kept none")
+            + "; rejects by reason: " + result.manifest().rejects().byReason());
       }
     }
   }
@@ -134,6 +137,9 @@ public final class BuildDataset {
       throws IOException {
     List<PlannedOutput> plan = new ArrayList<>();
     for (Output output : recipe.outputs()) {
+      if (StepPipeline.handles(recipe, output)) {
+        continue; // planned while its steps are composed
+      }
       int index = indexOf(recipe, output.source());
       Source s = recipe.sources().get(index);
       String datasetName = SourceFiles.datasetName(s, fetched.get(index), work.resolve("o-" + output.name()));
@@ -180,8 +186,8 @@ public final class BuildDataset {
    * Adds the steps of every output to the pipeline; returns the merges to run once it finished (on the Direct
    * runner, see {@link WriteSortedRuns#afterPipeline}).
    */
-  static List<WriteSortedRuns.AfterPipeline> compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
-      int sortMemoryMb) {
+  static List<WriteSortedRuns.AfterPipeline> compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan,
+      Path staging, Path runs, int sortMemoryMb, StepPipeline steps) throws IOException {
     List<PCollection<Reject>> rejects = new ArrayList<>();
     List<WriteSortedRuns.AfterPipeline> after = new ArrayList<>();
     boolean direct = p.getOptions().getRunner().getSimpleName().equals("DirectRunner");
@@ -190,6 +196,8 @@ public final class BuildDataset {
         .withRowGroupRows(Math.toIntExact(recipe.rowGroupSize()))
         .withCrsProjJson(crsProjJson)
         .withNativeGeometryType(recipe.nativeGeometry());
+    steps.compose(p, staging, runs, sortMemoryMb, parquet);
+    rejects.addAll(steps.rejects());
     for (PlannedOutput planned : plan) {
       String name = planned.output().name();
       OgrLayerInfo layer = planned.layer();

@@ -32,6 +32,9 @@ public class BuildException extends D4cException {
           || t instanceof BuildException) {
         return (RuntimeException) t;
       }
+      if (t instanceof org.d4c.transforms.steps.StepException || t instanceof org.d4c.transforms.table.CsvTables.CsvException) {
+        return new BuildException(t.getMessage(), t);
+      }
       if (t instanceof java.io.UncheckedIOException) {
         return new BuildException(t.getMessage(), t);
       }

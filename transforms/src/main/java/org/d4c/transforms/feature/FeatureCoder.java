@@ -37,6 +37,7 @@ public final class FeatureCoder extends CustomCoder<Feature> {
   private static final byte DATE = 7;
   private static final byte TIMESTAMP = 8;
   private static final byte BINARY = 9;
+  private static final byte PIVOT_CELLS = 10;
 
   public static FeatureCoder of() {
     return INSTANCE;
@@ -141,9 +142,30 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     } else if (v instanceof byte[] b) {
       out.writeByte(BINARY);
       writeBytes(out, b);
+    } else if (v instanceof org.d4c.transforms.table.PivotCells c) {
+      out.writeByte(PIVOT_CELLS);
+      out.writeInt(c.size());
+      for (int i = 0; i < c.size(); i++) {
+        writeBytes(out, c.key(i).getBytes(StandardCharsets.UTF_8));
+        out.writeInt(c.valueIndex(i));
+        writeValue(out, c.value(i));
+      }
     } else {
       throw new CoderException("unsupported feature value type " + v.getClass().getName());
     }
+  }
+
+  private static org.d4c.transforms.table.PivotCells readCells(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    String[] keys = new String[n];
+    int[] idx = new int[n];
+    Object[] values = new Object[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = new String(readBytes(in), StandardCharsets.UTF_8);
+      idx[i] = in.readInt();
+      values[i] = readValue(in);
+    }
+    return new org.d4c.transforms.table.PivotCells(keys, idx, values);
   }
 
   private static Object readValue(DataInputStream in) throws IOException {
@@ -159,6 +181,7 @@ public final class FeatureCoder extends CustomCoder<Feature> {
       case DATE -> LocalDate.ofEpochDay(in.readLong());
       case TIMESTAMP -> Instant.ofEpochSecond(in.readLong(), in.readInt());
       case BINARY -> readBytes(in);
+      case PIVOT_CELLS -> readCells(in);
       default -> throw new CoderException("unknown feature value tag " + tag);
     };
   }

@@ -178,6 +178,21 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       long fid = f.GetFID();
       int src = info.source().index();
       Geometry g = f.GetGeometryRef();
+      if (g == null && "None".equals(info.geometryType())) {
+        // A layer without geometry (an attribute table) is read as rows for table outputs and joins.
+        Object[] values = new Object[info.schema().size()];
+        for (int i = 0; i < values.length; i++) {
+          try {
+            values[i] = text.isText(i) ? text.value(f, i) : value(f, i, info.schema().field(i).type());
+          } catch (IllegalArgumentException e) {
+            out.get(REJECTS).output(new Reject(src, fid, Reject.Reason.UNDECODABLE_ATTRIBUTE,
+                "field '" + info.schema().field(i).name() + "': " + e.getMessage(), null));
+            return;
+          }
+        }
+        out.get(FEATURES).output(new Feature(src, fid, null, values));
+        return;
+      }
       if (g == null) {
         out.get(REJECTS).output(new Reject(src, fid, Reject.Reason.NULL_GEOMETRY, "the feature has no geometry", null));
         return;

@@ -29,7 +29,7 @@ import org.d4c.transforms.feature.Feature;
  * group-by-key of every feature, which on the Direct runner costs far more than the sort itself and keeps every
  * feature in memory. The run folder must be reachable by every worker (as the output folder is).
  *
- * <p>Records are (20-byte sort key, encoded feature). Sort keys are unique per feature (key, source, FID); equal keys
+ * <p>Records are (sort key, encoded feature); Hilbert sort keys are 20 bytes. Sort keys are unique per feature (key, source, FID); equal keys
  * (a source with repeated FIDs) fall back to the encoded bytes, so the merged order never depends on which worker
  * wrote which run.
  */
@@ -47,12 +47,19 @@ public final class SortedRuns {
     private final String output;
     private final String folder;
     private final long maxBytes;
+    private final org.apache.beam.sdk.transforms.SerializableFunction<Feature, byte[]> keyFn;
     private transient RunBuffer buffer;
 
     WriteRunsFn(String output, String folder, long maxBytes) {
+      this(output, folder, maxBytes, SortByHilbert::sortKey);
+    }
+
+    WriteRunsFn(String output, String folder, long maxBytes,
+        org.apache.beam.sdk.transforms.SerializableFunction<Feature, byte[]> keyFn) {
       this.output = output;
       this.folder = folder;
       this.maxBytes = maxBytes;
+      this.keyFn = keyFn;
     }
 
     @StartBundle
@@ -62,7 +69,7 @@ public final class SortedRuns {
 
     @ProcessElement
     public void process(@Element Feature f) throws IOException {
-      buffer.add(SortByHilbert.sortKey(f), SortByHilbert.encode(f));
+      buffer.add(keyFn.apply(f), SortByHilbert.encode(f));
     }
 
     @FinishBundle
@@ -141,6 +148,7 @@ public final class SortedRuns {
     Path run = dir.resolve(UUID.randomUUID() + ".run");
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
       for (byte[][] r : records) {
+        out.writeInt(r[0].length);
         out.write(r[0]);
         out.writeInt(r[1].length);
         out.write(r[1]);
@@ -199,12 +207,14 @@ public final class SortedRuns {
   private record Head(byte[][] record, DataInputStream in) {}
 
   private static byte[][] read(DataInputStream in) throws IOException {
-    byte[] key = new byte[20];
+    int keyLength;
     try {
-      in.readFully(key);
+      keyLength = in.readInt();
     } catch (EOFException e) {
       return null;
     }
+    byte[] key = new byte[keyLength];
+    in.readFully(key);
     byte[] value = new byte[in.readInt()];
     in.readFully(value);
     return new byte[][] {key, value};

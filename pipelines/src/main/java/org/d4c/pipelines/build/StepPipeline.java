@@ -1,0 +1,364 @@
+package org.d4c.pipelines.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.d4c.manifests.recipe.Output;
+import org.d4c.manifests.recipe.Recipe;
+import org.d4c.manifests.recipe.RecipeException;
+import org.d4c.manifests.recipe.Source;
+import org.d4c.manifests.recipe.Step;
+import org.d4c.manifests.recipe.TableOptions;
+import org.d4c.transforms.feature.Feature;
+import org.d4c.transforms.feature.FeatureCoder;
+import org.d4c.transforms.geometry.GeometrySteps;
+import org.d4c.transforms.geometry.NormalizeGeometry;
+import org.d4c.transforms.geometry.RepairGeometry;
+import org.d4c.transforms.geometry.Reproject;
+import org.d4c.transforms.geoparquet.GeoParquetOptions;
+import org.d4c.transforms.join.Join;
+import org.d4c.transforms.read.OgrLayerInfo;
+import org.d4c.transforms.read.OgrLayers;
+import org.d4c.transforms.read.OgrSource;
+import org.d4c.transforms.read.ReadOgr;
+import org.d4c.transforms.rejects.Reject;
+import org.d4c.transforms.sort.ComputeExtent;
+import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.sort.SortByHilbert;
+import org.d4c.transforms.sort.SortByKey;
+import org.d4c.transforms.steps.Distinct;
+import org.d4c.transforms.steps.Pivot;
+import org.d4c.transforms.steps.StepOutputs;
+import org.d4c.transforms.steps.TableSteps;
+import org.d4c.transforms.table.Column;
+import org.d4c.transforms.table.CsvTable;
+import org.d4c.transforms.table.CsvTables;
+import org.d4c.transforms.table.ReadCsv;
+import org.d4c.transforms.table.TableSchema;
+import org.d4c.transforms.table.TableShape;
+import org.d4c.transforms.table.Values;
+import org.d4c.transforms.table.WriteTable;
+
+/**
+ * The part of the build for outputs with steps, tables ({@code geometry: none}) and CSV sources: reads each source
+ * once, runs every output's steps in recipe order (an output may read other outputs), then settles the columns,
+ * orders the rows by key (tables) or along the Hilbert curve (spatial outputs) and writes them.
+ *
+ * <p>Everything that can be checked without data is checked while the graph is built, before the pipeline runs: a
+ * step naming a missing field is a {@link RecipeException} with the field path.
+ */
+final class StepPipeline {
+  /** Rows and their columns at some point of the graph. */
+  record Table(TableSchema schema, PCollection<Feature> rows) {}
+
+  private final Recipe recipe;
+  private final List<Path> fetched;
+  private final Path work;
+  private final long featuresPerSplit;
+  private final Map<String, Table> sources = new HashMap<>();
+  private final Map<String, Table> outputs = new HashMap<>();
+  private final List<PCollection<Reject>> rejects = new ArrayList<>();
+  private long expected;
+  private Pipeline pipeline;
+
+  StepPipeline(Recipe recipe, List<Path> fetched, Path work, long featuresPerSplit) {
+    this.recipe = recipe;
+    this.fetched = fetched;
+    this.work = work;
+    this.featuresPerSplit = featuresPerSplit;
+  }
+
+  /** True when an output goes through this part of the build rather than the plain copy of one layer. */
+  static boolean handles(Recipe recipe, Output o) {
+    Source s = recipe.source(o.source()).orElse(null);
+    return !o.isPlainCopy() || s == null || s.table() != null || s.isGlob()
+        || (CsvMembers.isCsv(s) && s.path() != null);
+  }
+
+  long expected() {
+    return expected;
+  }
+
+  List<PCollection<Reject>> rejects() {
+    return rejects;
+  }
+
+  /** Adds every handled output to the pipeline. */
+  void compose(Pipeline p, Path staging, Path runs, int sortMemoryMb, GeoParquetOptions parquet) throws IOException {
+    this.pipeline = p;
+    for (Output o : recipe.outputs()) {
+      if (!handles(recipe, o)) continue;
+      Table t = output(o.name(), new ArrayList<>());
+      write(o, t, staging, runs, sortMemoryMb, parquet);
+    }
+  }
+
+  private int outputIndex(String name) {
+    for (int i = 0; i < recipe.outputs().size(); i++) {
+      if (recipe.outputs().get(i).name().equals(name)) return i;
+    }
+    return -1;
+  }
+
+  /** The rows of an output after its steps (built once, also when other outputs read it). */
+  private Table output(String name, List<String> path) throws IOException {
+    Table done = outputs.get(name);
+    if (done != null) return done;
+    int oi = outputIndex(name);
+    Output o = recipe.outputs().get(oi);
+    String at = "outputs[" + oi + "]";
+    Table t = recipe.source(o.source()).isPresent() ? source(o.source()) : output(o.source(), path);
+    t = select(o, t, at);
+    for (int j = 0; j < o.steps().size(); j++) {
+      t = step(o, j, t, at + ".steps[" + j + "]");
+    }
+    outputs.put(name, t);
+    return t;
+  }
+
+  private Table select(Output o, Table t, String at) {
+    if (o.select().isEmpty() && o.rename().isEmpty()) return t;
+    List<String> names = o.select().isEmpty() ? t.schema().names() : o.select();
+    int[] idx;
+    try {
+      idx = t.schema().require(names);
+      for (String r : o.rename().keySet()) {
+        if (!names.contains(r)) t.schema().require(r);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(recipe.file(), List.of(at + ".select: output '" + o.name() + "': " + e.getMessage()));
+    }
+    List<Column> cols = new ArrayList<>();
+    for (int i : idx) {
+      Column c = t.schema().column(i);
+      cols.add(c.renamed(o.rename().getOrDefault(c.name(), c.name())));
+    }
+    TableSchema schema = t.schema().withColumns(cols);
+    PCollection<Feature> rows = t.rows().apply("Select fields of " + o.name(), MapElements.via(new Pick(idx)))
+        .setCoder(FeatureCoder.of());
+    return new Table(schema, rows);
+  }
+
+  private Table step(Output o, int j, Table in, String at) throws IOException {
+    Step st = o.steps().get(j);
+    JsonNode s = st.spec();
+    String label = o.name() + " step " + (j + 1) + " (" + st.type() + ")";
+    String where = at + "." + st.type();
+    PCollection<Feature> rows = StepOutputs.count(in.rows(), label + " in");
+    PCollectionTuple out;
+    TableSchema schema;
+    try {
+      switch (st.type()) {
+        case "join", "semi_join", "anti_join" -> {
+          String ref = s.path("source").asText();
+          Table right = refTable(ref, where + ".source");
+          Map<String, String> on = new LinkedHashMap<>();
+          s.path("on").fields().forEachRemaining(e -> on.put(e.getKey(), e.getValue().asText()));
+          Join join = st.type().equals("join")
+              ? Join.join(label, in.schema(), right.rows(), ref, right.schema(), on, "inner".equals(s.path("how").asText()),
+                  strings(s.path("select")), s.path("prefix").asText(""),
+                  Join.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)))
+              : Join.semi(label, in.schema(), right.rows(), ref, right.schema(), on, st.type().equals("anti_join"));
+          schema = join.outputSchema();
+          out = rows.apply(label, join);
+        }
+        case "distinct" -> {
+          Distinct d = Distinct.of(in.schema(), strings(s.path("key")), "last".equals(s.path("keep").asText()));
+          schema = in.schema();
+          out = rows.apply(label, d);
+        }
+        case "pivot" -> {
+          Pivot pv = Pivot.of(label, in.schema(), strings(s.path("key")), s.path("columns").asText(),
+              strings(s.path("values")), s.hasNonNull("name") ? s.get("name").asText() : null,
+              Pivot.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)));
+          schema = pv.outputSchema();
+          out = rows.apply(label, pv);
+        }
+        case "narrow_types", "drop_empty_columns" -> {
+          return in; // settled when the file is written, over the final columns
+        }
+        default -> {
+          TableSteps.Planned planned = TableSteps.plan(label, st.type(), s, in.schema(), recipe.crs(),
+              ref -> {
+                try {
+                  Table r = refTable(ref, where + ".source");
+                  return new TableSteps.Side(r.schema(), r.rows());
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+          schema = planned.schema();
+          out = rows.apply(label, planned.transform());
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(recipe.file(), List.of(where + ": output '" + o.name() + "': " + e.getMessage()));
+    }
+    rejects.add(out.get(StepOutputs.REJECTS));
+    return new Table(schema, StepOutputs.count(out.get(StepOutputs.ROWS), label + " out"));
+  }
+
+  private Table refTable(String ref, String where) throws IOException {
+    if (recipe.source(ref).isPresent()) return source(ref);
+    if (outputIndex(ref) >= 0) return output(ref, new ArrayList<>());
+    throw new RecipeException(recipe.file(), List.of(where + ": unknown source or output \"" + ref + "\""));
+  }
+
+  private static List<String> strings(JsonNode a) {
+    List<String> l = new ArrayList<>();
+    a.forEach(x -> l.add(x.asText()));
+    return l;
+  }
+
+  /** A source's rows as read, geometries (if any) in the output CRS and valid; read once per build. */
+  private Table source(String id) throws IOException {
+    Table done = sources.get(id);
+    if (done != null) return done;
+    int index = -1;
+    for (int i = 0; i < recipe.sources().size(); i++) {
+      if (recipe.sources().get(i).id().equals(id)) index = i;
+    }
+    Source s = recipe.sources().get(index);
+    Path cached = fetched.get(index);
+    TableSchema schema;
+    PCollection<Feature> rows;
+    String srs;
+    if (CsvMembers.isCsv(s)) {
+      TableOptions o = s.tableOrDefaults();
+      CsvTable table;
+      try {
+        table = CsvTables.plan(index, id, CsvMembers.of(s, cached, work), o.encodingOrDefault(),
+            o.delimiterOrDefault(), o.nullValues(), o.types(), o.x(), o.y(), o.crsOrDefault(),
+            Math.max(1, featuresPerSplit * 200));
+      } catch (CsvTables.CsvException e) {
+        throw new BuildException(BuildDataset.recipeName(recipe) + ": " + e.getMessage(), e);
+      }
+      expected += table.records();
+      PCollectionTuple read = pipeline.apply("Read " + id, ReadCsv.from(table));
+      rejects.add(read.get(ReadCsv.REJECTS));
+      schema = table.schema();
+      rows = read.get(ReadCsv.ROWS);
+      srs = table.crs();
+    } else {
+      String datasetName = SourceFiles.datasetName(s, cached, work.resolve("s-" + id));
+      OgrLayerInfo info = OgrLayers.describe(
+          new OgrSource(index, s.id(), datasetName, s.layer(), s.where(), s.openOptions()), featuresPerSplit);
+      expected += info.featureCount();
+      PCollectionTuple read = pipeline.apply("Read " + id, ReadOgr.from(info));
+      rejects.add(read.get(ReadOgr.REJECTS));
+      schema = TableSchema.of(info.schema(), !"None".equals(info.geometryType()));
+      rows = read.get(ReadOgr.FEATURES);
+      srs = info.srsWkt();
+    }
+    if (schema.hasGeometry()) {
+      if (srs != null && Reproject.needed(srs, recipe.crs())) {
+        PCollectionTuple r = rows.apply("Reproject " + id, Reproject.from(srs, recipe.crs()));
+        rejects.add(r.get(GeometrySteps.REJECTS));
+        rows = r.get(GeometrySteps.FEATURES);
+      }
+      PCollectionTuple repaired = rows.apply("Repair " + id, RepairGeometry.create());
+      rejects.add(repaired.get(GeometrySteps.REJECTS));
+      rows = repaired.get(GeometrySteps.FEATURES);
+    }
+    Table t = new Table(schema, rows);
+    sources.put(id, t);
+    return t;
+  }
+
+  /** Settles the columns, orders the rows and writes one output. */
+  private void write(Output o, Table t, Path staging, Path runs, int sortMemoryMb, GeoParquetOptions parquet) {
+    String name = o.name();
+    String at = "outputs[" + outputIndex(name) + "]";
+    boolean narrow = o.steps().stream().anyMatch(s -> s.type().equals("narrow_types"));
+    boolean dropEmpty = o.steps().stream().anyMatch(s -> s.type().equals("drop_empty_columns"));
+    TableSchema schema = t.schema();
+    PCollection<Feature> rows = t.rows();
+    if (o.isTable() && schema.hasGeometry()) {
+      rows = rows.apply("Drop geometry of " + name, MapElements.via(new DropGeometry())).setCoder(FeatureCoder.of());
+      schema = schema.withGeometry(false);
+    } else if (schema.hasGeometry()) {
+      rows = rows.apply("Normalize " + name, NormalizeGeometry.of(recipe.promoteToMulti()));
+    } else if (!o.isTable()) {
+      throw new RecipeException(recipe.file(), List.of(at + ": output '" + name + "' has no geometry (its source or"
+          + " a pivot has none): add geometry: none to write it as a table"));
+    }
+    SerializableFunction<Feature, byte[]> key;
+    List<String> orderBy = o.orderBy();
+    if (orderBy.isEmpty() && !schema.hasGeometry()) {
+      orderBy = defaultOrder(o, schema);
+    }
+    if (!orderBy.isEmpty() || !schema.hasGeometry()) {
+      // A table with no key step and no order_by keeps data order: source, then member and position.
+      int[] idx;
+      try {
+        idx = schema.require(orderBy);
+      } catch (IllegalArgumentException e) {
+        throw new RecipeException(recipe.file(), List.of(at + ".order_by: output '" + name + "': " + e.getMessage()));
+      }
+      key = f -> Values.orderKey(f, idx);
+    } else {
+      HilbertKey hk = HilbertKey.within(rows.apply("Extent of " + name, ComputeExtent.create()));
+      rows = rows.apply("Sort key of " + name, hk);
+      key = SortByHilbert::sortKey;
+    }
+    PCollectionView<TableShape> shape = WriteTable.shapeOf(rows, schema, narrow, dropEmpty);
+    rows.apply("Sort " + name, SortByKey.of(name, key, sortMemoryMb, runs.toString()))
+        .apply("Write " + name, WriteTable.to(staging.toString(), shape, parquet, recipe.maxRowsPerFile()));
+  }
+
+  /** Keeps some values, in a new order. */
+  static final class Pick extends SimpleFunction<Feature, Feature> {
+    private static final long serialVersionUID = 1L;
+    private final int[] idx;
+
+    Pick(int[] idx) {
+      this.idx = idx;
+    }
+
+    @Override
+    public Feature apply(Feature f) {
+      Object[] v = new Object[idx.length];
+      for (int i = 0; i < idx.length; i++) v[i] = f.value(idx[i]);
+      return f.withValues(v);
+    }
+  }
+
+  /** A table output keeps no geometry. */
+  static final class DropGeometry extends SimpleFunction<Feature, Feature> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Feature apply(Feature f) {
+      return f.withGeometry(null);
+    }
+  }
+
+  /** The first key column of the last step that groups by key, when it is still a column; else data order. */
+  private static List<String> defaultOrder(Output o, TableSchema schema) {
+    for (int j = o.steps().size() - 1; j >= 0; j--) {
+      Step st = o.steps().get(j);
+      String first = switch (st.type()) {
+        case "pivot", "distinct" -> st.spec().path("key").path(0).asText(null);
+        case "dissolve" -> st.spec().path("by").path(0).asText(null);
+        case "join", "semi_join", "anti_join" -> st.spec().path("on").fieldNames().hasNext()
+            ? st.spec().path("on").fieldNames().next() : null;
+        default -> null;
+      };
+      if (first != null && schema.indexOf(first) >= 0) return List.of(first);
+    }
+    return List.of();
+  }
+}

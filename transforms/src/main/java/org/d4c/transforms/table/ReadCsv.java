@@ -1,0 +1,211 @@
+package org.d4c.transforms.table;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.d4c.transforms.feature.Feature;
+import org.d4c.transforms.feature.FeatureCoder;
+import org.d4c.transforms.feature.FieldType;
+import org.d4c.transforms.progress.LocalProgress;
+import org.d4c.transforms.rejects.Reject;
+import org.d4c.transforms.rejects.RejectCoder;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.GeometryFactory;
+
+/**
+ * Reads a CSV source in parallel: the planner's splits (whole records, see {@link CsvTables}) are spread over
+ * workers, each reads its byte range. Cells are decoded from the source's charset into Java text (so Latin-1 accents
+ * come out as the same characters in UTF-8), null markers become null, declared columns are converted and other
+ * columns stay text until the output settles their type. A record with the wrong number of fields, a value that
+ * does not fit its declared type or text that is not valid in the charset goes to {@link #REJECTS}.
+ *
+ * <p>Rows are {@link Feature}s: the source index, a row id of (member, byte offset), an optional point geometry.
+ */
+public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+  public static final TupleTag<Feature> ROWS = new TupleTag<>() {};
+  public static final TupleTag<Reject> REJECTS = new TupleTag<>() {};
+
+  private final CsvTable table;
+
+  private ReadCsv(CsvTable table) {
+    this.table = table;
+  }
+
+  public static ReadCsv from(CsvTable table) {
+    return new ReadCsv(table);
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin input) {
+    PCollectionTuple out = input
+        .apply("List parts", Create.of(table.splits()).withCoder(SerializableCoder.of(CsvSplit.class)))
+        .apply("Spread parts over workers", Reshuffle.viaRandomKey())
+        .apply("Read rows", ParDo.of(new ReadSplitFn(table)).withOutputTags(ROWS, TupleTagList.of(REJECTS)));
+    out.get(ROWS).setCoder(FeatureCoder.of());
+    out.get(REJECTS).setCoder(RejectCoder.of());
+    return out;
+  }
+
+  static final class ReadSplitFn extends DoFn<CsvSplit, Feature> {
+    private static final long serialVersionUID = 1L;
+    private final CsvTable table;
+    private final Counter read = Metrics.counter("d4c", "rows_read");
+    private transient Charset charset;
+    private transient CharsetDecoder decoder;
+    private transient byte[][] nullMarkers;
+    private transient FieldType[] types;
+    private transient int xi;
+    private transient int yi;
+    private transient GeometryFactory geometries;
+
+    ReadSplitFn(CsvTable table) {
+      this.table = table;
+    }
+
+    @Setup
+    public void setup() {
+      charset = Charset.forName(table.charset());
+      decoder = CsvRecords.strictDecoder(charset);
+      List<String> nulls = table.nullValues();
+      nullMarkers = new byte[nulls.size()][];
+      for (int i = 0; i < nullMarkers.length; i++) {
+        nullMarkers[i] = nulls.get(i).getBytes(charset);
+      }
+      TableSchema schema = table.schema();
+      types = new FieldType[schema.size()];
+      for (int i = 0; i < types.length; i++) {
+        types[i] = schema.column(i).kind() == Column.Kind.TYPED ? schema.column(i).type() : null;
+      }
+      xi = table.x() == null ? -1 : table.header().indexOf(table.x());
+      yi = table.y() == null ? -1 : table.header().indexOf(table.y());
+      geometries = new GeometryFactory();
+    }
+
+    @ProcessElement
+    public void process(@Element CsvSplit split, MultiOutputReceiver out) {
+      CsvMember member = table.members().get(split.member());
+      int columns = table.header().size();
+      try (InputStream in = new CsvTables.BoundedStream(CsvTables.open(member, split.start()), split.end() - split.start())) {
+        CsvRecords r = new CsvRecords(in, split.start(), table.delimiter());
+        while (r.next()) {
+          long id = CsvTable.rowId(split.member(), r.recordOffset());
+          if (r.fieldCount() == 1 && r.isEmpty(0) && columns > 1) {
+            continue; // a blank line
+          }
+          read.inc();
+          LocalProgress.FEATURES_READ.incrementAndGet();
+          if (r.fieldCount() != columns) {
+            out.get(REJECTS).output(new Reject(table.index(), id, "bad_record", member.name() + ": the record has "
+                + r.fieldCount() + " fields, the header has " + columns, null));
+            continue;
+          }
+          Object[] values = new Object[columns];
+          String problem = null;
+          for (int i = 0; i < columns && problem == null; i++) {
+            if (isNull(r, i)) {
+              continue;
+            }
+            String text;
+            try {
+              text = r.text(i, charset, decoder);
+            } catch (CharacterCodingException e) {
+              problem = "undecodable_attribute|" + member.name() + ": field '" + table.header().get(i)
+                  + "' is not valid " + table.charset() + " (set the source's encoding, e.g. encoding: ISO-8859-1)";
+              break;
+            }
+            if (types[i] == null) {
+              values[i] = text;
+            } else {
+              try {
+                values[i] = convert(text, types[i]);
+              } catch (IllegalArgumentException | DateTimeParseException e) {
+                problem = "bad_value|" + member.name() + ": field '" + table.header().get(i) + "' is declared "
+                    + table.declared().get(table.header().get(i)) + " but holds \"" + text + "\"";
+              }
+            }
+          }
+          org.locationtech.jts.geom.Geometry point = null;
+          if (problem == null && xi >= 0) {
+            try {
+              double x = ((Number) Values.number(values[xi])).doubleValue();
+              double y = ((Number) Values.number(values[yi])).doubleValue();
+              point = geometries.createPoint(new Coordinate(x, y));
+            } catch (RuntimeException e) {
+              problem = (values[xi] == null || values[yi] == null ? "null_geometry|" : "undecodable_geometry|")
+                  + member.name() + ": no point from " + table.x() + "=" + values[xi] + ", " + table.y() + "="
+                  + values[yi];
+            }
+          }
+          if (problem != null) {
+            int bar = problem.indexOf('|');
+            out.get(REJECTS).output(new Reject(table.index(), id, problem.substring(0, bar), problem.substring(bar + 1),
+                null));
+            continue;
+          }
+          out.get(ROWS).output(new Feature(table.index(), id, point, values));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("source '" + table.id() + "': reading " + member.name() + " failed: "
+            + e.getMessage(), e);
+      }
+    }
+
+    private boolean isNull(CsvRecords r, int i) {
+      if (r.isEmpty(i)) {
+        return true;
+      }
+      for (byte[] m : nullMarkers) {
+        if (r.equalsBytes(i, m)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    static Object convert(String text, FieldType type) {
+      String t = text.strip();
+      return switch (type) {
+        case INT64 -> {
+          try {
+            yield Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(e);
+          }
+        }
+        case DOUBLE -> {
+          if (!Values.isDecimal(t) && !Values.isInteger(t)) {
+            throw new IllegalArgumentException("not a number");
+          }
+          yield Double.parseDouble(t);
+        }
+        case BOOLEAN -> switch (t.toLowerCase(Locale.ROOT)) {
+          case "true", "t", "yes", "y", "1" -> Boolean.TRUE;
+          case "false", "f", "no", "n", "0" -> Boolean.FALSE;
+          default -> throw new IllegalArgumentException("not a boolean");
+        };
+        case DATE -> LocalDate.parse(t);
+        default -> text;
+      };
+    }
+  }
+}
