@@ -4,15 +4,14 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.d4c.core.io.AtomicFiles;
+import org.d4c.core.net.SafeHttp;
 
 /**
  * Where a catalog is read from: a local folder, or a published one at an {@code http(s)://} or {@code s3://} URL
@@ -23,14 +22,13 @@ public final class CatalogSource implements Closeable {
   private final String location;
   private final Path dir;
   private final URI base;
-  private final HttpClient http;
+  private final SafeHttp http;
 
   private CatalogSource(String location, Path dir, URI base) {
     this.location = location;
     this.dir = dir;
     this.base = base;
-    this.http = base == null ? null : HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-        .connectTimeout(Duration.ofSeconds(30)).build();
+    this.http = base == null ? null : SafeHttp.standard(Duration.ofSeconds(120));
   }
 
   public static CatalogSource open(String location) {
@@ -90,23 +88,13 @@ public final class CatalogSource implements Closeable {
     if (base == null) return Files.isRegularFile(local) ? local : null;
     if (Files.isRegularFile(local)) return local;
     URI uri = base.resolve(relative);
-    try {
-      HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120)).GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        if (r.statusCode() == 404 || r.statusCode() == 403 && relative.endsWith(".json")) return null;
-        if (r.statusCode() != 200) throw new CatalogException(uri.toString(), "HTTP " + r.statusCode());
-        Files.createDirectories(local.getParent());
-        Path tmp = local.resolveSibling(local.getFileName() + ".part");
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, local, StandardCopyOption.REPLACE_EXISTING);
-        return local;
-      }
+    try (SafeHttp.Stream r = http.open(uri)) {
+      if (r.status() == 404 || r.status() == 403 && relative.endsWith(".json")) return null;
+      if (r.status() != 200) throw new CatalogException(uri.toString(), "HTTP " + r.status());
+      AtomicFiles.write(local, r.body());
+      return local;
     } catch (IOException e) {
       throw new CatalogException(uri.toString(), "cannot download: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CatalogException(uri.toString(), "interrupted");
     }
   }
 

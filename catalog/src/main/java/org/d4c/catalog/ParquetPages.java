@@ -43,7 +43,7 @@ import org.apache.parquet.schema.MessageType;
  * ParquetFileReader} cannot be used: every way to build its read options loads Hadoop classes.
  *
  * <p>Handles what the catalog and d4c's GeoParquet writer produce (plain and dictionary pages, v1 and v2 data pages,
- * ZSTD or no compression); encrypted files are refused.
+ * and every codec {@link ZstdCodecs#decompress} reads); encrypted files are refused.
  */
 final class ParquetPages implements Closeable {
   private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);

@@ -79,22 +79,9 @@ public final class ConsoleProgress implements Progress {
 
   private String human(long n) {
     if (task != null && task.startsWith("fetch")) {
-      return bytes(n);
+      return org.d4c.core.io.Sizes.format(n);
     }
     return String.format(Locale.ROOT, "%,d", n);
   }
 
-  public static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = n;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
-  }
 }

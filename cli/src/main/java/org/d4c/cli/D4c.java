@@ -22,9 +22,10 @@ import picocli.CommandLine.Command;
         "  ./d4c reproduce out/ca-provinces/manifest.json",
         "  ./d4c catalog add out/ca-provinces --catalog out/catalog",
         "  ./d4c publish out/ca-provinces --mirrors mirrors.yaml --catalog out/catalog",
-        "  ./d4c verify out/ca-provinces --mirrors mirrors.yaml", "",
+        "  ./d4c verify out/ca-provinces --mirrors mirrors.yaml",
+        "  ./d4c get ca-provinces --catalog https://data.example.org/catalog/ --to data", "",
         "Exit codes: 0 ok, 1 failure, 2 bad command line, recipe, manifest or catalog, 3 source problem,",
-        "4 too many rejects, 5 reproduce found different bytes, 6 verify found a file missing or different on a mirror."})
+        "4 too many rejects, 5 reproduce found different bytes, 6 verify (or get) found a file missing or different."})
 public final class D4c implements Callable<Integer> {
   static final int FAILED = ExitCode.FAILED.code();
   static final int BAD_INPUT = ExitCode.BAD_INPUT.code();
@@ -44,18 +45,23 @@ public final class D4c implements Callable<Integer> {
 
   /** Runs the command line and returns its exit code (tests call this instead of main). */
   public static int execute(String... args) {
-    CommandLine cli = new CommandLine(new D4c());
-    for (MoreCommands more : ServiceLoader.load(MoreCommands.class)) more.commands().forEach(cli::addSubcommand);
-    for (Object light : List.of(new LockCommand(), new CatalogCommand(), new PublishCommand(), new VerifyCommand(), new ServeCommand())) {
-      cli.addSubcommand(light);
-    }
-    cli.addSubcommand(new CommandLine.HelpCommand());
-    CommandLines.configure(cli, "d4c");
+    CommandLine cli = commandLine();
     if (args.length > 0 && BUILD_COMMANDS.contains(args[0]) && !cli.getSubcommands().containsKey(args[0])) {
       System.err.println("d4c " + args[0] + ": the build modules are not on the class path; run it through the ./d4c launcher");
       return BAD_INPUT;
     }
     return cli.execute(args);
+  }
+
+  /** The whole command line: the build commands found on the class path first, then the light ones, then help. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new D4c());
+    for (MoreCommands more : ServiceLoader.load(MoreCommands.class)) more.commands().forEach(cli::addSubcommand);
+    for (Object light : List.of(new LockCommand(), new CatalogCommand(), new PublishCommand(), new VerifyCommand(), new ServeCommand(), new GetCommand())) {
+      cli.addSubcommand(light);
+    }
+    cli.addSubcommand(new CommandLine.HelpCommand());
+    return CommandLines.configure(cli, "d4c");
   }
 
   /** Where d4c is installed: the launcher sets it; the code version and the demo recipe are found from it. */

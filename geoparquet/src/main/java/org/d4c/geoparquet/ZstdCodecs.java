@@ -3,13 +3,19 @@ package org.d4c.geoparquet;
 import com.github.luben.zstd.Zstd;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import io.airlift.compress.lz4.Lz4Decompressor;
+import io.airlift.compress.snappy.SnappyDecompressor;
+import java.io.ByteArrayInputStream;
+import java.util.zip.GZIPInputStream;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * Parquet codecs for ZSTD (zstd-jni) and UNCOMPRESSED only, without Hadoop: parquet-java's own {@code CodecFactory}
- * loads Hadoop classes even for UNCOMPRESSED. Shared by the GeoParquet writer (transforms) and the catalog
+ * Parquet codecs without Hadoop: parquet-java's own {@code CodecFactory} loads Hadoop classes even for UNCOMPRESSED.
+ * Writes ZSTD (zstd-jni) or UNCOMPRESSED; reads what parquet-java reads without extra native libraries, so a catalog
+ * from another writer (pyarrow and stac-geoparquet default to SNAPPY) opens: ZSTD, SNAPPY and LZ4_RAW (aircompressor,
+ * pure Java), GZIP (the JDK) and UNCOMPRESSED. Shared by the GeoParquet writer (transforms) and the catalog
  * (publisher), which must both run without Hadoop; it lives here because this module is free of Beam as well.
  */
 public final class ZstdCodecs implements CompressionCodecFactory {
@@ -20,9 +26,40 @@ public final class ZstdCodecs implements CompressionCodecFactory {
     this.level = level;
   }
 
-  /** Decompresses one page body. */
+  /** Decompresses one page body written with {@code codec}. */
   public static byte[] decompress(CompressionCodecName codec, byte[] in, int uncompressedSize) throws IOException {
-    return check(codec) == CompressionCodecName.ZSTD ? Zstd.decompress(in, uncompressedSize) : in;
+    switch (codec) {
+      case UNCOMPRESSED:
+        return in;
+      case ZSTD:
+        return Zstd.decompress(in, uncompressedSize);
+      case SNAPPY: {
+        byte[] out = new byte[uncompressedSize];
+        return exactly(codec, uncompressedSize, new SnappyDecompressor().decompress(in, 0, in.length, out, 0, out.length), out);
+      }
+      case LZ4_RAW: {
+        byte[] out = new byte[uncompressedSize];
+        return exactly(codec, uncompressedSize, new Lz4Decompressor().decompress(in, 0, in.length, out, 0, out.length), out);
+      }
+      case GZIP:
+        try (GZIPInputStream gz = new GZIPInputStream(new ByteArrayInputStream(in))) {
+          byte[] raw = gz.readNBytes(uncompressedSize);
+          if (raw.length != uncompressedSize || gz.read() >= 0) {
+            throw new IOException("a GZIP page does not inflate to its declared " + uncompressedSize + " bytes");
+          }
+          return raw;
+        }
+      default:
+        throw new IOException("Parquet pages compressed with " + codec + " cannot be read here; rewrite the file"
+            + " with ZSTD, SNAPPY, GZIP, LZ4_RAW or no compression");
+    }
+  }
+
+  private static byte[] exactly(CompressionCodecName codec, int expected, int got, byte[] out) throws IOException {
+    if (got != expected) {
+      throw new IOException("a " + codec + " page inflates to " + got + " bytes, not its declared " + expected);
+    }
+    return out;
   }
 
   @Override
@@ -46,7 +83,6 @@ public final class ZstdCodecs implements CompressionCodecFactory {
 
   @Override
   public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
-    check(codec);
     return new BytesInputDecompressor() {
       @Override
       public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {

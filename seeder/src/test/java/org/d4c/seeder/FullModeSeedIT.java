@@ -1,5 +1,6 @@
 package org.d4c.seeder;
 
+import org.d4c.testing.FaultServer;
 import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -29,7 +30,7 @@ class FullModeSeedIT {
     Tools.require(Procs.hasPythonLibtorrent(), "python3-libtorrent is missing: apt-get install python3-libtorrent");
     Path catalog = tmp.resolve("catalog");
     Path mirrorRoot = Files.createDirectories(tmp.resolve("mirror"));
-    try (MirrorServer mirror = new MirrorServer(mirrorRoot)) {
+    try (FaultServer mirror = new FaultServer(mirrorRoot)) {
       Fixtures.Published p = Fixtures.publish(catalog, mirrorRoot, mirror.base("127.0.0.1"), "roads", "1.0.0", 3_000_000, 1);
       try (Procs.Proc seeder = Procs.seeder(tmp.resolve("cache"), List.of("--catalog", catalog.toString(), "--data",
           tmp.resolve("data").toString(), "--budget", "1G", "--mode", "full", "--listen", "127.0.0.1:0", "--status",
@@ -46,8 +47,8 @@ class FullModeSeedIT {
         assertEquals(421, Procs.statusWithHost(statusPort, "evil.example:" + statusPort));
         assertEquals(200, Procs.statusWithHost(statusPort, "localhost:" + statusPort));
 
-        mirror.down = true; // from now on, only the seeder has the bytes
-        int before = mirror.requests.size();
+        mirror.fault(FaultServer.Fault.status(503)); // from now on, only the seeder has the bytes
+        int before = mirror.requests().size();
         Path out = Files.createDirectories(tmp.resolve("client"));
         try (Procs.Proc client = Procs.python(List.of("fetch", p.torrent().toString(), out.toString(), "--peer", "127.0.0.1:" + port,
             "--timeout", "90"))) {
@@ -58,7 +59,7 @@ class FullModeSeedIT {
         Path got = out.resolve(p.result().name());
         for (Manifest.OutputFile o : m.outputs()) assertEquals(o.sha256(), Hashing.sha256(got.resolve(o.path())), o.path());
         assertEquals(Hashing.sha256(p.build().resolve(Manifests.FILE_NAME)), Hashing.sha256(got.resolve(Manifests.FILE_NAME)));
-        assertThat("the client did not use the mirror", mirror.requests.subList(before, mirror.requests.size()).stream()
+        assertThat("the client did not use the mirror", mirror.requestLines().subList(before, mirror.requests().size()).stream()
             .filter(r -> r.contains("/roads-1.0.0/")).count(), equalTo(0L));
         JsonNode after = Procs.awaitStatus(statusPort, s -> s.path("datasets").get(0).path("uploaded").asLong() >= 3_000_000, 20, seeder);
         assertThat(after.path("datasets").get(0).path("uploaded").asLong(), greaterThan(0L));

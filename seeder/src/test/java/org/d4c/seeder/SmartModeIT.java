@@ -1,5 +1,6 @@
 package org.d4c.seeder;
 
+import org.d4c.testing.FaultServer;
 import org.d4c.testing.Tools;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -53,10 +54,10 @@ class SmartModeIT {
     Path catalog = root.resolve("catalog"); // read by the node over HTTP, from mirror Y
     Path data = tmp.resolve("data");
     List<Procs.Proc> procs = new ArrayList<>();
-    try (MirrorServer x1 = new MirrorServer(root); MirrorServer x2 = new MirrorServer(root); MirrorServer y = new MirrorServer(root);
+    try (FaultServer x1 = new FaultServer(root); FaultServer x2 = new FaultServer(root); FaultServer y = new FaultServer(root);
         DiskWatch disk = new DiskWatch(data)) {
-      x1.down = true;
-      x2.down = true;
+      x1.fault(FaultServer.Fault.status(503));
+      x2.fault(FaultServer.Fault.status(503));
       String yBase = y.base("127.0.0.1");
       Fixtures.Published alpha = Fixtures.publish(catalog, root, List.of(x1.base("127.0.0.1"), x2.base("127.0.0.1")), yBase, "alpha",
           "1.0.0", 1_000_000, 1);
@@ -87,12 +88,12 @@ class SmartModeIT {
           && minCopies(st, alpha) == 2 && minCopies(st, gamma) == 3, 90, node);
       assertThat(ds(s, alpha).path("risk").path("healthy_mirrors").asInt(), org.hamcrest.Matchers.equalTo(0));
       assertEquals("127.0.0.1:" + nodePort, s.path("node").path("listen").asText());
-      assertThat("the catalog came over HTTP", y.requests.stream().anyMatch(r -> r.startsWith("GET /mirror/catalog/")),
+      assertThat("the catalog came over HTTP", y.requestLines().stream().anyMatch(r -> r.startsWith("GET /mirror/catalog/")),
           org.hamcrest.Matchers.is(true));
 
       // 2. Alpha's two mirrors recover: 4 copies; gamma (3) is now the rarer; alpha's pieces are freed for gamma's.
-      x1.down = false;
-      x2.down = false;
+      x1.fault(null);
+      x2.fault(null);
       s = Procs.awaitStatus(statusPort, st -> settled(st, gamma, 8) && held(st, alpha) == 0 && minCopies(st, alpha) == 4, 90, node);
       assertEquals(2, ds(s, alpha).path("risk").path("healthy_mirrors").asInt());
 

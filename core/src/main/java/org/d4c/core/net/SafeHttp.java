@@ -12,9 +12,14 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * HTTP(S) GET and HEAD with redirects followed by hand (at most {@value #MAX_REDIRECTS}), so that every hop is checked
- * against an {@link AddressPolicy}: a redirect from a public host to a non-public one is refused
- * ({@link RedirectRefusedException}). Only http and https are followed.
+ * The one HTTP client policy of d4c, for every fetch of a remote file or URL (sources, catalogs, torrents, mirrors'
+ * public URLs, web seeds): GET and HEAD with redirects followed by hand (at most {@value #MAX_REDIRECTS}), so that
+ * every hop is checked against an {@link AddressPolicy}. A URL the user wrote may point anywhere (a campus mirror on a
+ * private address, a test server on loopback); but when it starts on a public address, no redirect may lead to a
+ * loopback, link-local (169.254.169.254, the cloud metadata service), private or unspecified address
+ * ({@link RedirectRefusedException}), and no redirect may go from https down to http. Only http and https are
+ * followed. The check resolves the host before the request does; a DNS answer that changes between the two is not
+ * caught (pinning the address would need a client that connects to a given IP).
  */
 public final class SafeHttp {
   public static final int MAX_REDIRECTS = 5;
@@ -46,30 +51,53 @@ public final class SafeHttp {
     return send(uri, "HEAD", null, 0);
   }
 
+  /** The default policy with a timeout for connecting and for the response headers. */
+  public static SafeHttp standard(Duration timeout) {
+    return new SafeHttp(AddressPolicy.DEFAULT, timeout);
+  }
+
+  /** A streamed response after the redirects: the caller reads and closes {@code body}. */
+  public record Stream(int status, InputStream body, URI finalUri, java.net.http.HttpHeaders headers) implements java.io.Closeable {
+    @Override
+    public void close() throws IOException {
+      body.close();
+    }
+  }
+
+  /** GET with the body streamed (large files); headers are name, value pairs. */
+  public Stream open(URI uri, String... headers) throws IOException {
+    URI current = uri;
+    boolean startPublic = isPublic(uri);
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (hop > 0) check(uri, current, startPublic);
+      else scheme(current);
+      HttpRequest.Builder b = HttpRequest.newBuilder(current).timeout(timeout).GET();
+      if (headers.length > 0) b.headers(headers);
+      HttpResponse<InputStream> r = call(b.build());
+      int code = r.statusCode();
+      if (isRedirect(code)) {
+        r.body().close();
+        current = next(uri, current, r);
+        continue;
+      }
+      return new Stream(code, r.body(), current, r.headers());
+    }
+    throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+  }
+
   private Response send(URI uri, String method, String range, long maxBytes) throws IOException {
     boolean startPublic = isPublic(uri);
     URI current = uri;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https")) throw new IOException("not an http(s) URL: " + current);
-      if (hop > 0 && startPublic && !isPublic(current)) {
-        throw new RedirectRefusedException("refused redirect from the public mirror " + uri.getHost() + " to the non-public address "
-            + current.getHost());
-      }
+      if (hop > 0) check(uri, current, startPublic);
+      else scheme(current);
       HttpRequest.Builder b = HttpRequest.newBuilder(current).timeout(timeout).method(method, HttpRequest.BodyPublishers.noBody());
       if (range != null) b.header("Range", range);
-      HttpResponse<InputStream> r;
-      try {
-        r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted");
-      }
+      HttpResponse<InputStream> r = call(b.build());
       try (InputStream in = r.body()) {
         int code = r.statusCode();
-        if (code == 301 || code == 302 || code == 303 || code == 307 || code == 308) {
-          String loc = r.headers().firstValue("Location").orElseThrow(() -> new IOException("redirect without Location from " + uri));
-          current = current.resolve(loc);
+        if (isRedirect(code)) {
+          current = next(uri, current, r);
           continue;
         }
         long len = r.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -78,6 +106,50 @@ public final class SafeHttp {
       }
     }
     throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+  }
+
+  private static boolean isRedirect(int code) {
+    return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+  }
+
+  private static URI next(URI start, URI current, HttpResponse<?> r) throws IOException {
+    String loc = r.headers().firstValue("Location").orElseThrow(() -> new IOException("redirect without Location from " + start));
+    try {
+      return current.resolve(loc);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("bad redirect Location from " + current.getHost() + ": " + e.getMessage());
+    }
+  }
+
+  private static String scheme(URI u) throws IOException {
+    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) throw new IOException("not an http(s) URL: " + u);
+    return scheme;
+  }
+
+  private void check(URI start, URI hop, boolean startPublic) throws IOException {
+    String scheme;
+    try {
+      scheme = scheme(hop);
+    } catch (IOException e) {
+      throw new RedirectRefusedException("refused redirect from " + start.getHost() + " to a non-http(s) URL");
+    }
+    if ("https".equalsIgnoreCase(start.getScheme()) && scheme.equals("http")) {
+      throw new RedirectRefusedException("refused redirect from https://" + start.getHost() + " down to plain http://" + hop.getHost());
+    }
+    if (startPublic && !isPublic(hop)) {
+      throw new RedirectRefusedException("refused redirect from the public host " + start.getHost() + " to the non-public address "
+          + hop.getHost() + " (write that address in the URL yourself if you mean it)");
+    }
+  }
+
+  private HttpResponse<InputStream> call(HttpRequest request) throws IOException {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    }
   }
 
   /** True when every address the host resolves to is public under the policy. */

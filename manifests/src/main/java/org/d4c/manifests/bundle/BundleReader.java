@@ -125,7 +125,7 @@ public final class BundleReader {
     } catch (IOException e) {
       throw new BundleException("cannot unpack " + bundle + " into " + target + ": " + e.getMessage(), e);
     } finally {
-      deleteTree(tmp);
+      org.d4c.core.io.Folders.deleteQuietly(tmp);
     }
   }
 
@@ -331,12 +331,4 @@ public final class BundleReader {
     return b;
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // best effort: a temporary folder
-    }
-  }
 }

@@ -40,7 +40,8 @@ public record Manifest(
     @JsonProperty("resolved_dependencies") ResolvedDependencies resolvedDependencies,
     Map<String, Object> parameters,
     List<OutputFile> outputs,
-    Rejects rejects) {
+    Rejects rejects,
+    List<String> warnings) {
 
   public static final int VERSION = 1;
   public static final String BUILD_TYPE = "d4c-build/v1";
@@ -51,6 +52,17 @@ public record Manifest(
     parameters = scalars(parameters);
     outputs = outputs.stream().sorted(Comparator.comparing(OutputFile::path)).toList();
     if (rejects == null) rejects = Rejects.NONE;
+    // Absent rather than empty, so a build without warnings has the manifest bytes it always had.
+    warnings = warnings == null || warnings.isEmpty() ? null : warnings.stream().sorted().toList();
+  }
+
+  /**
+   * This manifest with {@code warnings}: what the build read but could not take in full without failing (a shapefile
+   * without its .dbf has no attributes); each one sentence naming the source, counted by the size of the list.
+   */
+  public Manifest withWarnings(List<String> warnings) {
+    return new Manifest(manifestVersion, buildType, dataset, version, title, license, recipePath, recipe,
+        resolvedDependencies, parameters, outputs, rejects, warnings);
   }
 
   /** A manifest for a locked recipe; {@code recipePath} as given by {@link Manifests#recipePath}. */
@@ -60,7 +72,7 @@ public record Manifest(
     List<SourceDigest> sources = recipe.sources().stream().map(SourceDigest::of).toList();
     return new Manifest(VERSION, BUILD_TYPE, recipe.dataset(), recipe.version(), recipe.title(), recipe.license(),
         recipePath, recipe.toCanonicalJson(), new ResolvedDependencies(sources, code, environment),
-        new TreeMap<>(parameters), outputs, rejects);
+        new TreeMap<>(parameters), outputs, rejects, null);
   }
 
   public record ResolvedDependencies(List<SourceDigest> sources, CodeVersion code, Environment environment) {

@@ -6,9 +6,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.d4c.core.io.Redact;
+import org.d4c.core.net.SafeHttp;
 import org.d4c.core.hash.Hashing;
 import org.d4c.core.progress.Progress;
 import org.d4c.manifests.recipe.Source;
@@ -56,7 +54,7 @@ public final class SourceCache {
   private final Duration backoff;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
-  private volatile HttpClient http;
+  private volatile SafeHttp http;
 
   /** A cache at {@code root}; S3 goes to {@code $D4C_S3_ENDPOINT} when set, else to AWS. */
   public SourceCache(Path root) {
@@ -215,26 +213,25 @@ public final class SourceCache {
   }
 
   private Fetched downloadHttp(URI uri, Long expectedSize, Progress progress) throws IOException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("User-Agent", "d4c").GET().build();
     long wait = backoff.toMillis();
     for (int attempt = 1; ; attempt++) {
       IOException failure;
       try {
-        HttpResponse<InputStream> r = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = r.body()) {
-          int code = r.statusCode();
-          if (code == 200) return copy(body, expectedSize, progress);
+        try (SafeHttp.Stream r = client().open(uri, "User-Agent", "d4c")) {
+          int code = r.status();
+          if (code == 200) return copy(r.body(), expectedSize, progress);
           String msg = "HTTP " + code;
           if (code < 500 && code != 429 && code != 408) throw new FinalIOException(msg);
           failure = new IOException(msg);
         }
       } catch (FinalIOException e) {
         throw e;
+      } catch (SafeHttp.RedirectRefusedException e) {
+        throw new FinalIOException(e.getMessage());
+      } catch (InterruptedIOException e) {
+        throw e;
       } catch (IOException e) {
         failure = e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted");
       }
       if (attempt >= attempts) {
         throw new IOException(Redact.text(String.valueOf(failure.getMessage())) + " (after " + attempt + " attempts)", failure);
@@ -250,15 +247,13 @@ public final class SourceCache {
     }
   }
 
-  private HttpClient client() {
-    HttpClient c = http;
+  private SafeHttp client() {
+    SafeHttp c = http;
     if (c == null) {
       synchronized (this) {
         if (http == null) {
-          http = HttpClient.newBuilder()
-              .followRedirects(HttpClient.Redirect.NORMAL)
-              .connectTimeout(connectTimeout)
-              .build();
+          // connect and response-header timeouts: the larger of the two bounds both (SafeHttp has one timeout)
+          http = SafeHttp.standard(connectTimeout.compareTo(requestTimeout) > 0 ? connectTimeout : requestTimeout);
         }
         c = http;
       }
@@ -268,13 +263,15 @@ public final class SourceCache {
 
   /** Streams into a temp file in the cache folder, hashing and counting; stops as soon as it is too long. */
   private Fetched copy(InputStream in, Long expectedSize, Progress progress) throws IOException {
-    Path tmpDir = root.resolve("tmp");
-    Files.createDirectories(tmpDir);
+    // The cache is private (0700 folders, 0600 files): it may hold copies of files only their owner could read.
+    org.d4c.core.io.Folders.createPrivate(root);
+    Path tmpDir = org.d4c.core.io.Folders.createPrivate(root.resolve("tmp"));
     Path tmp = tmpDir.resolve(UUID.randomUUID() + ".part");
+    Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(org.d4c.core.io.AtomicFiles.PRIVATE));
     MessageDigest md = Hashing.newSha256();
     long n = 0;
     boolean ok = false;
-    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
       byte[] buf = new byte[Hashing.BUFFER];
       for (int r; (r = in.read(buf)) > 0; ) {
         n += r;
@@ -295,7 +292,8 @@ public final class SourceCache {
   private Path publish(Fetched f) {
     Path target = pathFor(f.sha256());
     try {
-      Files.createDirectories(target.getParent());
+      org.d4c.core.io.Folders.createPrivate(target.getParent().getParent());
+      org.d4c.core.io.Folders.createPrivate(target.getParent());
       // Same name means same bytes, so replacing a concurrent writer's copy is harmless.
       Files.move(f.tmp(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return target;

@@ -47,6 +47,8 @@ public final class ZipGuard {
         if (unsafe != null) throw new SourceException(zip + ": zip-slip: entry \"" + e.getName() + "\" " + unsafe);
         if (e.getSize() > 0) declared += e.getSize();
       }
+      String link = symbolicLink(zip);
+      if (link != null) throw new SourceException(zip + ": " + link);
       String limits = " (limits: " + maxUncompressed + " bytes, ratio " + maxRatio + ")";
       if (declared > maxUncompressed) {
         throw new SourceException(zip + ": zip bomb: entries declare " + declared + " bytes uncompressed" + limits);
@@ -83,6 +85,23 @@ public final class ZipGuard {
     } catch (IOException e) {
       throw new SourceException(zip + ": not a readable zip: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Why the zip holds a symbolic link (GDAL's /vsizip/ would read the link's target text as the file, or refuse it
+   * without a reason), or null when it holds none. java.util.zip does not show Unix modes; commons-compress does.
+   */
+  static String symbolicLink(Path zip) throws IOException {
+    try (org.apache.commons.compress.archivers.zip.ZipFile zf =
+        org.apache.commons.compress.archivers.zip.ZipFile.builder().setPath(zip).get()) {
+      for (var e : Collections.list(zf.getEntries())) {
+        if (e.isUnixSymlink()) {
+          return "entry \"" + e.getName() + "\" is a symbolic link (to \"" + zf.getUnixSymlink(e)
+              + "\"); only regular files are read from an archive: put the file itself in the zip";
+        }
+      }
+    }
+    return null;
   }
 
   /** Why a name is unsafe, or null. */

@@ -89,6 +89,18 @@ class SourceCacheTest {
   }
 
   @Test
+  void anOwnerOnlySourceStaysPrivateInTheCache() throws Exception {
+    Path src = recipeDir.resolve("private.csv");
+    Files.write(src, DATA);
+    Files.setPosixFilePermissions(src, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Path p = cache.fetch(source(List.of("private.csv"), SHA, (long) DATA.length), recipeDir, Progress.NONE);
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), equalTo("rw-------"));
+    for (Path d = p.getParent(); d.startsWith(cache.root()); d = d.getParent()) {
+      assertThat(d.toString(), java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), equalTo("rwx------"));
+    }
+  }
+
+  @Test
   void fetchesRelativePathIntoContentAddressedCache() throws Exception {
     Files.write(recipeDir.resolve("data.csv"), DATA);
     List<Long> progress = new ArrayList<>();

@@ -82,6 +82,7 @@ public final class BuildDataset {
     try {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
+      List<String> warnings = warnings(recipe, fetched);
       List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
       StepPipeline steps = new StepPipeline(recipe, fetched, work, options.getFeaturesPerSplit());
 
@@ -93,7 +94,7 @@ public final class BuildDataset {
       writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
-      BuildResult result = BuildManifest.lock(recipe, staging, home());
+      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings);
       requireEveryOutput(recipe, plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
@@ -123,6 +124,16 @@ public final class BuildDataset {
             + "; rejects by reason: " + result.manifest().rejects().byReason());
       }
     }
+  }
+
+  /** What the sources lack without failing the build (see {@link SourceFiles#warnings}), each printed once. */
+  static List<String> warnings(Recipe recipe, List<Path> fetched) throws IOException {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < fetched.size(); i++) {
+      out.addAll(SourceFiles.warnings(recipe.sources().get(i), fetched.get(i)));
+    }
+    out.forEach(w -> System.err.println("d4c: warning: " + w));
+    return out;
   }
 
   static List<Path> fetchSources(Recipe recipe, SourceCache cache, Progress progress) {

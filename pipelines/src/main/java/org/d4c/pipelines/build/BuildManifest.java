@@ -28,7 +28,7 @@ final class BuildManifest {
 
   private BuildManifest() {}
 
-  static BuildResult lock(Recipe recipe, Path staging, Path home) throws IOException {
+  static BuildResult lock(Recipe recipe, Path staging, Path home, List<String> warnings) throws IOException {
     List<Manifest.OutputFile> outputs = new ArrayList<>();
     long rows = 0;
     for (String rel : BuildDataset.listFiles(staging)) {
@@ -51,7 +51,8 @@ final class BuildManifest {
     Manifest.Environment environment = new Manifest.Environment(
         EnvironmentDigest.of(home.resolve("environments"), repoRoot == null ? home : repoRoot), Versions.software());
     String recipePath = recipe.file() == null ? "recipe.yaml" : Manifests.recipePath(recipe.file(), repoRoot);
-    Manifest manifest = Manifest.of(recipe, recipePath, code, environment, parameters(recipe), outputs, rejects);
+    Manifest manifest = Manifest.of(recipe, recipePath, code, environment, parameters(recipe), outputs, rejects)
+        .withWarnings(warnings);
     Manifests.write(staging, manifest);
     return new BuildResult(manifest, staging);
   }

@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.zip.ZipFile;
 import org.d4c.manifests.recipe.Source;
 import org.d4c.manifests.sources.SourceException;
 import org.d4c.manifests.sources.ZipGuard;
@@ -37,13 +42,46 @@ final class SourceFiles {
     try {
       ZipGuard.check(cached, source.path(), MAX_UNCOMPRESSED, MAX_RATIO);
     } catch (SourceException e) {
-      throw new SourceException("source '" + source.id() + "' (" + fileName + "): " + e.getMessage(), e);
+      // ZipGuard names the file it read, the cache's copy: the user knows it by the source's file name.
+      String why = e.getMessage().startsWith(cached + ": ") ? e.getMessage().substring(cached.toString().length() + 2)
+          : e.getMessage().replace(cached.toString(), fileName);
+      throw new SourceException("source '" + source.id() + "' (" + fileName + "): " + why, e);
     }
     String zipLink = fileName.toLowerCase(Locale.ROOT).endsWith(".zip") ? link.toString() : link + ".zip";
     if (!zipLink.equals(link.toString())) {
       Files.move(link, Path.of(zipLink));
     }
     return "/vsizip/" + zipLink + (source.path() == null ? "" : "/" + source.path());
+  }
+
+  /**
+   * What a source lacks that GDAL reads past without a word: a shapefile without its .dbf has features but no
+   * attributes. One sentence per finding, naming the source and the file; empty when nothing is missing.
+   */
+  static List<String> warnings(Source source, Path cached) throws IOException {
+    String fileName = fileName(source);
+    List<String> names = new ArrayList<>();
+    boolean zip = fileName.toLowerCase(Locale.ROOT).endsWith(".zip") || isZip(cached);
+    if (zip) {
+      try (ZipFile zf = new ZipFile(cached.toFile())) {
+        zf.stream().filter(e -> !e.isDirectory()).forEach(e -> names.add(e.getName()));
+      }
+    } else {
+      names.add(fileName);
+    }
+    Set<String> lower = new HashSet<>();
+    names.forEach(n -> lower.add(n.toLowerCase(Locale.ROOT)));
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      String l = n.toLowerCase(Locale.ROOT);
+      if (!l.endsWith(".shp") || (source.path() != null && !n.equals(source.path()))) continue;
+      String dbf = n.substring(0, n.length() - 4) + ".dbf";
+      if (!lower.contains(dbf.toLowerCase(Locale.ROOT))) {
+        out.add("source '" + source.id() + "' (" + (zip ? fileName + ": " : "") + n + "): no " + dbf.substring(dbf.lastIndexOf('/') + 1)
+            + " beside it, so its features have no attributes; add the .dbf to the source");
+      }
+    }
+    return out;
   }
 
   /** The last path segment of the first URL, or the source id when it has none. */

@@ -12,7 +12,11 @@ import java.util.stream.Stream;
 
 /**
  * The staging folder a build writes into: a hidden sibling of the target, so the final move is a rename on the same
- * file system and readers see either the old build or the new one, never a mix.
+ * file system and readers see either the old build or the new one, never a mix. The swap is two renames (old build
+ * aside to {@code .NAME.old-PID}, new one into place); a build killed between them leaves no {@code --out}, and a
+ * build killed while building leaves {@code .NAME.building-PID-*}. {@link #recover}, run before every build, finishes
+ * or rolls back what a dead process left: it puts the old build back when {@code --out} is missing, deletes it when
+ * the new one is in place, and deletes dead processes' staging folders, and says what it did.
  */
 final class Staging {
   private Staging() {}
@@ -22,6 +26,7 @@ final class Staging {
    * {@link #firstCreated} tells which ancestor was created, so a failed build can remove it again.
    */
   static Path create(Path target) {
+    for (String note : recover(target)) System.err.println("d4c: " + note);
     try {
       if (Files.exists(target) && !Files.isDirectory(target)) {
         throw new BuildException(target + " exists and is not a folder; choose another --out");
@@ -42,6 +47,48 @@ final class Staging {
     } catch (IOException e) {
       throw new BuildException("cannot create a staging folder beside " + target + ": " + e.getMessage(), e);
     }
+  }
+
+  private static final java.util.regex.Pattern LEFTOVER = java.util.regex.Pattern.compile("\\.(.+)\\.(old|building)-(\\d+)(?:-.*)?");
+
+  /** Repairs what a killed build left beside {@code target}; returns one sentence per repair. */
+  static java.util.List<String> recover(Path target) {
+    java.util.List<String> notes = new java.util.ArrayList<>();
+    Path parent = target.toAbsolutePath().getParent();
+    if (parent == null || !Files.isDirectory(parent)) return notes;
+    String name = target.getFileName().toString();
+    java.util.List<Path> leftovers;
+    try (Stream<Path> s = Files.list(parent)) {
+      leftovers = s.filter(p -> {
+        java.util.regex.Matcher m = LEFTOVER.matcher(p.getFileName().toString());
+        return m.matches() && m.group(1).equals(name) && !alive(Long.parseLong(m.group(3)));
+      }).sorted().toList();
+    } catch (IOException e) {
+      return notes;
+    }
+    for (Path p : leftovers) {
+      java.util.regex.Matcher m = LEFTOVER.matcher(p.getFileName().toString());
+      m.matches();
+      try {
+        if (m.group(2).equals("old") && !Files.exists(target)) {
+          Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+          notes.add("a build killed while replacing " + target + " left it missing; the previous build is back in place");
+        } else if (m.group(2).equals("old")) {
+          org.d4c.core.io.Folders.deleteTree(p);
+          notes.add("removed the previous build of " + target + " that a killed build left aside (" + p.getFileName() + ")");
+        } else {
+          org.d4c.core.io.Folders.deleteTree(p);
+          notes.add("removed " + p.getFileName() + ", the staging folder of a killed build of " + target);
+        }
+      } catch (IOException e) {
+        notes.add("cannot clean up " + p + " left by a killed build: " + e.getMessage());
+      }
+    }
+    return notes;
+  }
+
+  private static boolean alive(long pid) {
+    return pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   /** The highest ancestor of {@code target} that does not exist yet (null when the parent exists). */

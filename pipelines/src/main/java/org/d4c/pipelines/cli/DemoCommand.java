@@ -131,16 +131,11 @@ final class DemoCommand implements Callable<Integer> {
             + " (" + server.requests().stream().filter(q -> q.contains("bytes=")).count() + " range requests served).");
         return true;
       } finally {
-        deleteTree(down);
+        org.d4c.core.io.Folders.deleteTree(down);
       }
     }
   }
 
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    try (var walk = java.nio.file.Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
-    }
-  }
 
   /** A 2-degree box around the centre of the item's bbox, so the demo shows a spatial hit. */
   private static double[] around(com.fasterxml.jackson.databind.JsonNode item) {

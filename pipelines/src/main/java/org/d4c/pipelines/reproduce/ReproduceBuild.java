@@ -82,7 +82,7 @@ public final class ReproduceBuild {
       return new Report(all, notes, same && extra.isEmpty(), out == null ? null : rebuilt.folder());
     } finally {
       if (temp != null) {
-        deleteTree(temp);
+        org.d4c.core.io.Folders.deleteTree(temp);
       }
     }
   }
@@ -120,11 +120,4 @@ public final class ReproduceBuild {
     return notes;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -134,7 +134,7 @@ public final class ReproduceFromBundle {
       throw new UncheckedIOException("cannot put the bundle's sources into the cache " + cache.root() + ": "
           + e.getMessage(), e);
     } finally {
-      if (tmp != null) deleteTree(tmp);
+      if (tmp != null) org.d4c.core.io.Folders.deleteQuietly(tmp);
     }
   }
 
@@ -151,11 +151,4 @@ public final class ReproduceFromBundle {
     return t;
   }
 
-  static void deleteTree(Path dir) {
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // best effort: a temporary folder
-    }
-  }
 }

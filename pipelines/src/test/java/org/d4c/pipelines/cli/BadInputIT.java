@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -101,6 +102,8 @@ class BadInputIT {
     Path fresh = builds.resolve("fresh");
     Fixtures.Run first = build(recipe, fresh, extra);
     assertThat(first.toString(), first.exitCode(), is(exitCode));
+    assertThat("the message names the user's files, not the hidden staging folder the build reads them from",
+        first.err(), not(containsString(".building-")));
     assertThat("a failed build creates no --out folder", Files.exists(fresh), is(false));
     assertThat("nothing beside --out either (no .fresh.building-*)", Fixtures.names(builds), equalTo(List.of("earlier")));
 
@@ -359,6 +362,27 @@ class BadInputIT {
     assertThat(r.err(), allOf(containsString("zip-slip"), containsString("\"../evil.geojson\"")));
     // Named as the user knows it (source id or file name), not only by its content-addressed path in the cache.
     assertThat(r.err(), anyOf(containsString("'src'"), containsString("evil.zip")));
+  }
+
+  @Test
+  void aZipWithASymbolicLinkSaysWhyItIsRefused() throws Exception {
+    // What `zip -y` writes for a link: an entry with Unix mode 0120777 whose content is the link's target.
+    try (var z = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(data.resolve("linked.zip").toFile())) {
+      var e = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("places.geojson");
+      e.setUnixMode(0120777);
+      z.putArchiveEntry(e);
+      z.write("/etc/passwd".getBytes(StandardCharsets.UTF_8));
+      z.closeArchiveEntry();
+    }
+    Path recipe = locked("symlink.yaml", HEAD.formatted("") + """
+        sources:
+          - id: src
+            urls: [linked.zip]
+            path: places.geojson
+        """);
+    Fixtures.Run r = fails(recipe, 3);
+    assertThat(r.err(), allOf(containsString("source 'src' (linked.zip)"), containsString("\"places.geojson\" is a symbolic link"),
+        containsString("/etc/passwd"), containsString("put the file itself in the zip")));
   }
 
   /**

@@ -34,7 +34,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
-import picocli.CommandLine;
 
 /**
  * {@code d4c build} seen from outside: its help, and what a reader (DuckDB) finds in what it wrote — reprojected
@@ -60,7 +59,7 @@ class BuildCliIT {
   /** The top level and every subcommand but picocli's own {@code help}, as the command line declares them. */
   static Stream<String> commands() {
     List<String> all = new ArrayList<>(List.of(""));
-    new CommandLine(new D4c()).getSubcommands().keySet().stream().filter(n -> !n.equals("help")).forEach(all::add);
+    D4c.commandLine().getSubcommands().keySet().stream().filter(n -> !n.equals("help")).forEach(all::add);
     assertThat(all.size(), greaterThan(4));
     return all.stream();
   }

@@ -63,27 +63,19 @@ public final class LocalMirror implements Mirror {
         return new FileResult(f.name(), Outcome.ALREADY_THERE, f.size(), url, "sha256 " + f.sha256());
       }
       progress.begin(config.id() + " " + f.name(), f.size());
-      Files.createDirectories(target.getParent());
-      Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
-      try {
+      // 0644 whatever the source file's mode: the folder is served to everyone
+      org.d4c.core.io.AtomicFiles.replace(target, org.d4c.core.io.AtomicFiles.PUBLIC, tmp -> {
         Files.copy(f.path(), tmp, StandardCopyOption.REPLACE_EXISTING);
         String actual = Hashing.sha256(tmp);
         if (!actual.equals(f.sha256())) {
           throw new MirrorException(f.path().toString(), "changed on disk: sha256 " + actual + ", the release says " + f.sha256());
         }
-        try {
-          Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      });
       progress.update(f.size());
       progress.end();
       return new FileResult(f.name(), Outcome.UPLOADED, f.size(), url, "sha256 " + f.sha256());
     } catch (IOException e) {
-      throw new MirrorException("mirror " + config.id(), "cannot write " + target + ": " + e.getMessage());
+      throw MirrorException.transientFailure("mirror " + config.id(), "cannot write " + target + ": " + e.getMessage());
     }
   }
 

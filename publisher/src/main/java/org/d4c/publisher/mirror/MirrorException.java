@@ -10,8 +10,22 @@ public class MirrorException extends D4cException {
   private final List<String> problems;
 
   public MirrorException(String where, List<String> problems) {
-    super(ExitCode.BAD_INPUT, (where == null ? "" : where + ": ") + String.join(where == null ? "; " : "\n  ", problems));
+    this(ExitCode.BAD_INPUT, where, problems);
+  }
+
+  /** {@code code}: {@link ExitCode#FAILED} when running again may help (the mirror down, the network gone mid-upload). */
+  public MirrorException(ExitCode code, String where, List<String> problems) {
+    super(code, (where == null ? "" : where + ": ") + String.join(where == null ? "; " : "\n  ", problems));
     this.problems = List.copyOf(problems);
+  }
+
+  public MirrorException(ExitCode code, String where, String problem) {
+    this(code, where, List.of(problem));
+  }
+
+  /** An unreachable or failing store: retrying may help. */
+  public static MirrorException transientFailure(String where, String problem) {
+    return new MirrorException(ExitCode.FAILED, where, problem);
   }
 
   public MirrorException(String where, String problem) {

@@ -58,8 +58,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * An S3-compatible mirror (Cloudflare R2, Source Cooperative, AWS, MinIO, s3proxy) through the AWS SDK v2.
  *
  * <p>Keys are {@code <prefix><dataset>-<version>/<file>} (see {@link ReleasePaths}). Every object carries its
- * SHA-256 as user metadata ({@code x-amz-meta-sha256}), checked back with HEAD after the upload; a file already there
- * with the same SHA-256 and size is skipped. Small files go in one PUT with a precomputed {@code x-amz-checksum-sha256}
+ * SHA-256 as user metadata ({@code x-amz-meta-sha256}), checked back with HEAD after the upload. A file already there
+ * is skipped only when its bytes, read back and hashed, are the release's: metadata we wrote says what was sent, not
+ * what the store holds now, so a damaged object is uploaded again (a repair). Small files go in one PUT with a precomputed {@code x-amz-checksum-sha256}
  * the server verifies; larger ones in parts of {@code part_size_mib}, read once in order (the whole file's SHA-256 is
  * computed on the way and must equal the release's before the upload is completed), each part sent with its own
  * SHA-256 on {@code concurrency} threads. The upload id and the finished parts are saved after every part in the
@@ -161,9 +162,9 @@ public final class S3Mirror implements Mirror {
     String where = "mirror " + config.id() + ": s3://" + config.bucket() + "/" + key;
     try {
       HeadObjectResponse head = head(key);
-      if (head != null && f.sha256().equals(head.metadata().get(SHA256_META)) && head.contentLength() == f.size()) {
+      if (head != null && head.contentLength() == f.size() && f.sha256().equals(readBackSha256(key, null))) {
         deleteState(key);
-        return new FileResult(f.name(), Outcome.ALREADY_THERE, f.size(), url, "sha256 " + f.sha256());
+        return new FileResult(f.name(), Outcome.ALREADY_THERE, f.size(), url, "sha256 " + f.sha256() + " read back");
       }
       progress.begin(config.id() + " " + f.name(), f.size());
       long partSize = config.partSizeMib() * 1024L * 1024L;
@@ -178,7 +179,9 @@ public final class S3Mirror implements Mirror {
       }
       return new FileResult(f.name(), Outcome.UPLOADED, f.size(), url, "sha256 " + f.sha256());
     } catch (SdkException e) {
-      throw new MirrorException(where, describe(e));
+      throw new MirrorException(exitCode(e), where, describe(e));
+    } catch (IOException e) {
+      throw MirrorException.transientFailure(where, "cannot read the object back: " + e.getMessage());
     }
   }
 
@@ -261,12 +264,12 @@ public final class S3Mirror implements Mirror {
       throw new MirrorException(f.path().toString(), "cannot read: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MirrorException(f.name(), "interrupted; run publish again to resume from the parts already sent");
+      throw MirrorException.transientFailure(f.name(), "interrupted; run publish again to resume from the parts already sent");
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof SdkException se) throw se;
       if (c instanceof RuntimeException re) throw re;
-      throw new MirrorException(f.name(), String.valueOf(c));
+      throw MirrorException.transientFailure(f.name(), String.valueOf(c));
     } finally {
       pool.shutdownNow();
     }
@@ -400,18 +403,13 @@ public final class S3Mirror implements Mirror {
           continue;
         }
         progress.begin(config.id() + " " + f.name(), head.contentLength());
-        MessageDigest md = sha256();
-        long n = 0;
-        try (InputStream in = s3.getObject(b -> b.bucket(config.bucket()).key(key))) {
-          byte[] buf = new byte[1 << 20];
-          for (int r; (r = in.read(buf)) > 0; ) {
-            md.update(buf, 0, r);
-            n += r;
-            progress.update(n);
-          }
-        }
+        long[] count = new long[1];
+        String actual = readBackSha256(key, n -> {
+          count[0] = n;
+          progress.update(n);
+        });
+        long n = count[0];
         progress.end();
-        String actual = HEX.formatHex(md.digest());
         if (n == f.size() && actual.equals(f.sha256())) {
           results.add(new FileResult(f.name(), Outcome.VERIFIED, n, url, "sha256 " + actual));
         } else {
@@ -425,8 +423,37 @@ public final class S3Mirror implements Mirror {
     return new Report(config.id(), results, null);
   }
 
+  /** The SHA-256 of the object's bytes as the store returns them now. */
+  private String readBackSha256(String key, java.util.function.LongConsumer read) throws IOException {
+    MessageDigest md = sha256();
+    long n = 0;
+    try (InputStream in = s3.getObject(b -> b.bucket(config.bucket()).key(key))) {
+      byte[] buf = new byte[1 << 20];
+      for (int r; (r = in.read(buf)) > 0; ) {
+        md.update(buf, 0, r);
+        n += r;
+        if (read != null) read.accept(n);
+      }
+    }
+    if (read != null) read.accept(n);
+    return HEX.formatHex(md.digest());
+  }
+
+  /**
+   * 1 (run it again) when the store was unreachable, timed out, throttled or failed (5xx); 2 when it refused what we
+   * asked (403 credentials, 404 bucket, 400): running again without changing the mirror file will not help.
+   */
+  static org.d4c.core.error.ExitCode exitCode(SdkException e) {
+    if (e instanceof S3Exception s) {
+      int c = s.statusCode();
+      return c >= 500 || c == 408 || c == 429 ? org.d4c.core.error.ExitCode.FAILED : org.d4c.core.error.ExitCode.BAD_INPUT;
+    }
+    return org.d4c.core.error.ExitCode.FAILED;
+  }
+
   /** The SDK's message without request ids or signatures; never holds a credential. */
   private static String describe(SdkException e) {
+    if (e instanceof S3Exception s && s.awsErrorDetails() == null) return "HTTP " + s.statusCode();
     if (e instanceof S3Exception s && s.awsErrorDetails() != null) {
       String code = s.awsErrorDetails().errorCode();
       String hint = switch (s.statusCode()) {
@@ -434,7 +461,7 @@ public final class S3Mirror implements Mirror {
         case 404 -> " (does the bucket exist?)";
         default -> "";
       };
-      return "HTTP " + s.statusCode() + " " + code + hint;
+      return "HTTP " + s.statusCode() + (code == null || code.isBlank() ? "" : " " + code) + hint;
     }
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m.replaceAll("\\s+", " ");

@@ -158,11 +158,14 @@ public final class Publish {
       }
       TorrentMaker maker = TorrentMaker.of(build).webSeeds(seeds).doi(doi).hybrid(o.hybrid());
       if (bundle != null) maker.extraFile(bundleName, bundle);
-      out.println("Torrent: hashing " + human(core.stream().mapToLong(ReleaseFile::size).sum()) + " with "
+      out.println("Torrent: hashing " + org.d4c.core.io.Sizes.format(core.stream().mapToLong(ReleaseFile::size).sum()) + " with "
           + seeds.size() + " web seed" + (seeds.size() == 1 ? "" : "s"));
-      TorrentMaker.Result torrent = maker.writeTo(work.resolve(torrentName));
+      // Written beside the last good torrent and moved over it only when a mirror took the release: a failed publish
+      // (another mirror file, other web seeds) must not change the torrent the healthy mirrors hold and verify against.
+      Path pendingTorrent = work.resolve("." + torrentName + ".pending");
+      TorrentMaker.Result torrent = maker.writeTo(pendingTorrent);
       out.println("  " + torrentName + ": info-hash " + torrent.infoHashV1() + ", " + torrent.numPieces() + " pieces of "
-          + human(torrent.pieceLength()));
+          + org.d4c.core.io.Sizes.format(torrent.pieceLength()));
       List<ReleaseFile> all = new ArrayList<>(core);
       all.add(file(torrentName, torrent.file()));
       Release release = new Release(m.dataset(), m.version(), m, sorted(all));
@@ -173,8 +176,22 @@ public final class Publish {
         if (r != null) reports.add(r);
       }
 
+      boolean anyMirror = reports.stream().anyMatch(r -> r.files().stream().anyMatch(f -> f.url() != null && !f.outcome().bad()));
+      try {
+        if (anyMirror || failures.isEmpty()) {
+          Files.move(pendingTorrent, work.resolve(torrentName), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          torrent = torrent.at(work.resolve(torrentName));
+        } else {
+          Files.deleteIfExists(pendingTorrent);
+        }
+      } catch (java.io.IOException e) {
+        throw new UncheckedIOException("cannot move the torrent into " + work + ": " + e.getMessage(), e);
+      }
       ObjectNode item = null;
-      if (catalog != null) {
+      if (catalog != null && !anyMirror && !failures.isEmpty()) {
+        out.println("Catalog: not changed: no mirror holds the release yet (run publish again when the mirror is back)");
+      } else if (catalog != null) {
         item = updateCatalog(catalog, build, itemId, release, reports, o.mirrors(), doi, conceptDoi, torrent, bundle);
         publishCatalog(catalog, opened, reports, failures);
       }
@@ -291,7 +308,7 @@ public final class Publish {
   private void printPlan(Manifest m, Path build, Options o, String bundleName, String torrentName, boolean dirty) {
     out.println("Plan (dry run, nothing is made or sent):");
     out.println("  version " + m.dataset() + " " + m.version() + " from " + build);
-    for (ReleaseFile f : coreFiles(m, build)) out.println("    " + f.name() + "  " + human(f.size()) + "  sha256 " + f.sha256());
+    for (ReleaseFile f : coreFiles(m, build)) out.println("    " + f.name() + "  " + org.d4c.core.io.Sizes.format(f.size()) + "  sha256 " + f.sha256());
     out.println("    " + (dirty ? "(no source bundle: uncommitted changes)" : bundleName + "  (source bundle, made first)"));
     out.println("    " + torrentName + "  (torrent, made after the DOI mirrors)");
     for (MirrorFile.Config c : o.mirrors()) {
@@ -366,15 +383,4 @@ public final class Publish {
     return text.lines().map(l -> "  " + l + "\n").reduce("", String::concat);
   }
 
-  static String human(long bytes) {
-    if (bytes < 1024) return bytes + " B";
-    double v = bytes;
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    int i = -1;
-    while (v >= 1024 && i < units.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
-  }
 }

@@ -135,7 +135,12 @@ public final class TorrentMaker {
 
   /** What a make gave: the .torrent bytes and how to name the torrent. */
   public record Result(Path file, byte[] bytes, String name, String infoHashV1, String magnetUri, int pieceLength,
-      int numPieces, long totalSize) {}
+      int numPieces, long totalSize) {
+    /** The same torrent, moved to {@code moved}. */
+    public Result at(Path moved) {
+      return new Result(moved, bytes, name, infoHashV1, magnetUri, pieceLength, numPieces, totalSize);
+    }
+  }
 
   /**
    * The piece size for {@code totalSize} bytes: the smallest power of two, at least {@value #MIN_PIECE_SIZE}, that
@@ -163,23 +168,8 @@ public final class TorrentMaker {
   /** Makes the torrent and writes it atomically to {@code out} (parent folders created). */
   public Result writeTo(Path out) {
     Result r = make(out);
-    try {
-      Path parent = out.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, "." + out.getFileName(), ".tmp");
-      try {
-        Files.write(tmp, r.bytes());
-        try {
-          Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out, e);
-    }
+    // 0644: web servers and mirrors serve the torrent to everyone
+    org.d4c.core.io.AtomicFiles.write(out, r.bytes(), org.d4c.core.io.AtomicFiles.PUBLIC);
     return r;
   }
 
@@ -343,15 +333,8 @@ public final class TorrentMaker {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
-      if (staging != null) deleteTree(staging);
+      if (staging != null) org.d4c.core.io.Folders.deleteQuietly(staging);
     }
   }
 
-  private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // a leftover temporary folder of links is harmless
-    }
-  }
 }

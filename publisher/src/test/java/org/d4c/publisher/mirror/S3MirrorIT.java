@@ -1,5 +1,6 @@
 package org.d4c.publisher.mirror;
 
+import org.d4c.testing.S3Server;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;

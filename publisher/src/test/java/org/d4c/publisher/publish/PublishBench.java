@@ -16,7 +16,7 @@ import org.d4c.publisher.mirror.MirrorFile;
 import org.d4c.publisher.mirror.Release;
 import org.d4c.publisher.mirror.ReleaseFile;
 import org.d4c.publisher.mirror.S3Mirror;
-import org.d4c.publisher.mirror.S3Server;
+import org.d4c.testing.S3Server;
 import org.d4c.publisher.torrent.TorrentMaker;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

@@ -29,7 +29,7 @@ import org.d4c.publisher.mirror.Credentials;
 import org.d4c.publisher.mirror.Mirror;
 import org.d4c.publisher.mirror.MirrorException;
 import org.d4c.publisher.mirror.MirrorFile;
-import org.d4c.publisher.mirror.S3Server;
+import org.d4c.testing.S3Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,6 +167,49 @@ class PublishIT {
         assertThat(p.toString(), new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1), not(containsString(CANARY)));
       }
     }
+  }
+
+  /**
+   * A byte changed on the mirror: verify finds it, publish uploads the object again (the skip rests on the bytes read
+   * back, not on the sha256 metadata we wrote), and then it verifies. A publish with another mirror file whose only
+   * mirror is down fails with nothing changed: the catalog item and the local torrent stay as they were.
+   */
+  @Test
+  void aCorruptMirrorCopyIsRepairedAndAFailedPublishChangesNothing() throws Exception {
+    Path build = TestBuilds.write(tmp.resolve("builds/alpha"), TestBuilds.Spec.of("alpha", "1.0.0", TestBuilds.CANADA));
+    Path catalog = tmp.resolve("catalog");
+    Publish.Result first = publish(build, catalog, List.of("s3"));
+    assertThat(log.toString(), first.ok(), is(true));
+    Path object = server.objectFile("d4c", "datasets/alpha-1.0.0/data.parquet");
+    byte[] b = Files.readAllBytes(object);
+    b[b.length / 2] ^= 1;
+    Files.write(object, b);
+    MirrorFile.Config s3 = MirrorFile.select(MirrorFile.load(mirrors), List.of("s3"), mirrors).get(0);
+    Path state = build.resolve(Publish.WORK_DIR).resolve("uploads");
+    try (Mirror m = Mirrors.open(s3, Credentials.of(Map.of()), state)) {
+      assertThat(m.verify(first.release(), Progress.NONE).files().stream().filter(f -> f.name().equals("data.parquet"))
+          .findFirst().orElseThrow().outcome(), is(Mirror.Outcome.CORRUPT));
+    }
+    Publish.Result again = publish(build, catalog, List.of("s3"));
+    Mirror.FileResult data = again.reports().get(0).files().stream().filter(f -> f.name().equals("data.parquet")).findFirst().orElseThrow();
+    assertThat(log.toString(), data.outcome(), is(Mirror.Outcome.UPLOADED));
+    try (Mirror m = Mirrors.open(s3, Credentials.of(Map.of()), state)) {
+      assertThat(m.verify(again.release(), Progress.NONE).files().stream().map(f -> f.outcome()).toList(),
+          everyItem(is(Mirror.Outcome.VERIFIED)));
+    }
+
+    Path torrent = first.torrent().file();
+    byte[] torrentBefore = Files.readAllBytes(torrent);
+    String itemBefore = Catalog.at(catalog).item("alpha-1.0.0").toString();
+    mirrors = tmp.resolve("down.yaml");
+    Files.writeString(mirrors, String.join("\n", "mirrors:", "  - id: down", "    type: s3", "    endpoint: http://127.0.0.1:1",
+        "    region: auto", "    bucket: d4c", "    public_url: http://127.0.0.1:1/elsewhere/", "    credentials_file: credentials", ""));
+    Publish.Result failed = publish(build, catalog, null);
+    assertThat(failed.ok(), is(false));
+    assertThat(log.toString(), containsString("Catalog: not changed"));
+    assertThat("the torrent the healthy mirror holds is still the local one", Files.readAllBytes(torrent), is(torrentBefore));
+    assertThat(Catalog.at(catalog).item("alpha-1.0.0").toString(), is(itemBefore));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(torrent)), is("rw-r--r--"));
   }
 
   @Test

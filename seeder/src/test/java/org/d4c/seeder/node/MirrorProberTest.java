@@ -1,5 +1,6 @@
 package org.d4c.seeder.node;
 
+import org.d4c.testing.FaultServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.d4c.seeder.Fixtures;
-import org.d4c.seeder.MirrorServer;
 import org.d4c.seeder.Natives;
 import org.d4c.core.net.AddressPolicy;
 import org.d4c.core.net.SafeHttp;
@@ -33,26 +33,26 @@ class MirrorProberTest {
   @Test
   void okDownCorruptAndRefusedRedirect() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("mirror"));
-    try (MirrorServer m = new MirrorServer(root)) {
+    try (FaultServer m = new FaultServer(root)) {
       Fixtures.Published p = Fixtures.publish(tmp.resolve("catalog"), root, m.base("localhost"), "lakes", "2.0.0", 200_000, 5);
       TorrentInfo ti = new TorrentInfo(p.torrent().toFile());
       MirrorProber prober = new MirrorProber(LOCALHOST_IS_PUBLIC, Duration.ofSeconds(5), Clock.systemUTC());
       int last = ti.numPieces() - 1; // the last piece spans two files (blob, manifest)
       assertEquals(MirrorProber.Status.OK, prober.probe(m.base("localhost"), ti, last).status());
       assertEquals(MirrorProber.Status.OK, prober.probe(m.base("localhost"), ti, 0).status());
-      m.corrupt = true;
+      m.fault(FaultServer.Fault.corrupt());
       MirrorProber.Result bad = prober.probe(m.base("localhost"), ti, 1);
       assertEquals(MirrorProber.Status.CORRUPT, bad.status(), bad.detail());
-      m.corrupt = false;
-      m.down = true;
+      m.fault(null);
+      m.fault(FaultServer.Fault.status(503));
       assertEquals(MirrorProber.Status.DOWN, prober.probe(m.base("localhost"), ti, 1).status());
-      m.down = false;
+      m.fault(null);
       // the "public" mirror redirects to loopback: refused, and nothing is fetched from there
-      try (MirrorServer inside = new MirrorServer(root)) {
-        m.redirectTo = inside.base("127.0.0.1");
+      try (FaultServer inside = new FaultServer(root)) {
+        m.fault(FaultServer.Fault.redirect(inside.base("127.0.0.1")));
         MirrorProber.Result r = prober.probe(m.base("localhost"), ti, 1);
         assertEquals(MirrorProber.Status.REFUSED, r.status(), r.detail());
-        assertTrue(inside.requests.isEmpty(), "the private address was contacted: " + inside.requests);
+        assertTrue(inside.requests().isEmpty(), "the private address was contacted: " + inside.requestLines());
         SafeHttp http = new SafeHttp(LOCALHOST_IS_PUBLIC, Duration.ofSeconds(5));
         assertThrows(SafeHttp.RedirectRefusedException.class,
             () -> http.get(URI.create(m.base("localhost") + "torrents/lakes-2.0.0.torrent"), null, 1 << 20));

@@ -1,5 +1,6 @@
 package org.d4c.seeder.node;
 
+import org.d4c.testing.FaultServer;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.d4c.core.hash.Hashing;
 import org.d4c.seeder.Fixtures;
-import org.d4c.seeder.MirrorServer;
 import org.d4c.seeder.Natives;
 import org.d4c.seeder.disk.DiskProbe;
 import org.d4c.seeder.plan.Planner;
@@ -80,7 +80,7 @@ class SeedNodeIT {
     Path root = Files.createDirectories(tmp.resolve("mirror"));
     Path data = tmp.resolve("data");
     FakeFree disk = new FakeFree();
-    try (MirrorServer m = new MirrorServer(root)) {
+    try (FaultServer m = new FaultServer(root)) {
       Fixtures.Published a = Fixtures.publish(catalog, root, m.base("127.0.0.1"), "alpha", "1.0.0", 1_000_000, 1);
       byte[] onlyA = Files.readAllBytes(catalog.resolve("catalog.parquet"));
       String nodeId;
@@ -91,7 +91,7 @@ class SeedNodeIT {
         // A corrupted piece on disk: the recheck finds it and it is fetched again.
         Path blob = data.resolve("torrents").resolve(a.result().infoHashV1()).resolve(a.result().name()).resolve("extra/blob.bin");
         String good = Hashing.sha256(blob);
-        int before = m.requests.size();
+        int before = m.requests().size();
         try (RandomAccessFile f = new RandomAccessFile(blob.toFile(), "rw")) {
           f.seek(100_000);
           f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
@@ -101,7 +101,7 @@ class SeedNodeIT {
         Thread.sleep(1500);
         await(n, s -> complete(s, a.itemId()), 60);
         assertEquals(good, Hashing.sha256(blob), "the corrupted piece was fetched again");
-        assertThat("the mirror was asked again", m.requests.size(), greaterThan(before));
+        assertThat("the mirror was asked again", m.requests().size(), greaterThan(before));
 
         // The catalog becomes unreadable: the last good one stays, the error is reported.
         Path parquet = catalog.resolve("catalog.parquet");
@@ -117,7 +117,7 @@ class SeedNodeIT {
       }
 
       // Restart with every mirror down: the node keeps its identity, its pieces (found on disk) and its plan.
-      m.down = true;
+      m.fault(FaultServer.Fault.status(503));
       try (SeedNode n = new SeedNode(config(catalog, data, 1L << 30, Planner.Mode.FULL, disk)).start()) {
         assertEquals(nodeId, n.nodeId());
         JsonNode s = await(n, x -> complete(x, a.itemId()) && x.path("datasets").size() == 1, 60);
@@ -134,7 +134,7 @@ class SeedNodeIT {
     Path root = Files.createDirectories(tmp.resolve("mirror"));
     Path data = tmp.resolve("data");
     FakeFree disk = new FakeFree();
-    try (MirrorServer m = new MirrorServer(root)) {
+    try (FaultServer m = new FaultServer(root)) {
       Fixtures.Published a = Fixtures.publish(catalog, root, m.base("127.0.0.1"), "alpha", "1.0.0", 1_000_000, 1);
       byte[] onlyA = Files.readAllBytes(catalog.resolve("catalog.parquet"));
       Fixtures.Published b = Fixtures.publish(catalog, root, m.base("127.0.0.1"), "beta", "1.0.0", 500_000, 2);

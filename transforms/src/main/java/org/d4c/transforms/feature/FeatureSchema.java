@@ -16,6 +16,18 @@ public final class FeatureSchema implements Serializable {
   private final String geometryColumn;
 
   public FeatureSchema(List<Field> fields, String geometryColumn) {
+    this(fields, geometryColumn, true);
+  }
+
+  /**
+   * The fields of a source as it has them: one may be named like the output's geometry or bbox column, since the
+   * recipe can still rename or drop it ({@link SelectFields} builds the output schema, which is checked).
+   */
+  public static FeatureSchema ofSource(List<Field> fields) {
+    return new FeatureSchema(fields, "geometry", false);
+  }
+
+  private FeatureSchema(List<Field> fields, String geometryColumn, boolean output) {
     this.fields = Collections.unmodifiableList(new ArrayList<>(fields));
     this.geometryColumn = geometryColumn;
     for (int i = 0; i < this.fields.size(); i++) {
@@ -24,9 +36,10 @@ public final class FeatureSchema implements Serializable {
           throw new IllegalArgumentException("duplicate field name '" + this.fields.get(i).name() + "'");
         }
       }
-      if (this.fields.get(i).name().equals(geometryColumn) || this.fields.get(i).name().equals("bbox")) {
-        throw new IllegalArgumentException("field name '" + this.fields.get(i).name()
-            + "' clashes with the geometry or bbox column; rename it in the recipe");
+      String name = this.fields.get(i).name();
+      if (output && (name.equals(geometryColumn) || name.equals("bbox"))) {
+        throw new IllegalArgumentException("field name '" + name + "' clashes with the geometry or bbox column;"
+            + " rename it in the recipe (rename: {" + name + ": source_" + name + "}) or leave it out of select");
       }
     }
   }

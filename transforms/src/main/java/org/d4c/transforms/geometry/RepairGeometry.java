@@ -54,6 +54,11 @@ public final class RepairGeometry extends PTransform<PCollection<Feature>, PColl
    */
   public static Feature apply(Feature f, java.util.function.Consumer<Reject> rejects) {
     Geometry g = f.geometry();
+    String nonFinite = GeometrySteps.nonFiniteVertex(g);
+    if (nonFinite != null) { // GeometryFixer would drop the vertex and keep the rest
+      rejects.accept(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY, nonFinite, GeometrySteps.wkt(g)));
+      return null;
+    }
     Geometry fixed = repair(g);
     if (fixed == null) {
       String why = new IsValidOp(g).getValidationError().toString();

@@ -97,8 +97,8 @@ public final class Reproject extends PTransform<PCollection<Feature>, PCollectio
    */
   public static Feature apply(CoordinateTransformation transform, String targetCrs, Feature f,
       java.util.function.Consumer<Reject> rejects) {
-    if (transform == null) {
-      return f;
+    if (transform == null || GeometrySteps.nonFiniteVertex(f.geometry()) != null) {
+      return f; // RepairGeometry rejects a non-finite vertex with its reason
     }
     Geometry g = f.geometry().copy();
     double[][] points = new double[g.getNumPoints()][];

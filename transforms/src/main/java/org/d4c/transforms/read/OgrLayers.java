@@ -100,7 +100,7 @@ public final class OgrLayers {
       }
       String driver = ds.GetDriver().getShortName();
       List<OgrSplit> splits = plan(ds, layer, source, driver, count, Math.max(1, featuresPerSplit));
-      return new OgrLayerInfo(source, layer.GetName(), driver, new FeatureSchema(fields), ogrTypes, srsWkt,
+      return new OgrLayerInfo(source, layer.GetName(), driver, FeatureSchema.ofSource(fields), ogrTypes, srsWkt,
           ogr.GeometryTypeToName(layer.GetGeomType()), count, splits, extent(layer));
     } finally {
       ds.delete();

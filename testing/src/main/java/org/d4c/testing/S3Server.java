@@ -1,4 +1,4 @@
-package org.d4c.publisher.mirror;
+package org.d4c.testing;
 
 import java.net.URI;
 import java.nio.file.Path;
