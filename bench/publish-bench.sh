@@ -19,9 +19,11 @@ done
 
 cd "$ROOT"
 GDAL=${D4C_GDAL_DIR:-$HOME/.cache/d4c/gdal/3.6.2}
-mvn -B -q -o test-compile -pl manifests,publisher -Dd4c.gdal.dir="$GDAL"
-mvn -B -q -o dependency:build-classpath -pl publisher -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="publisher/target/test-classes:publisher/target/classes:manifests/target/classes:$(cat "$WORK/cp.txt")"
+# Built by the reactor into target/ folders only (never installed into ~/.m2); the class path written last is the
+# publisher module's, as the reactor builds it after everything it depends on.
+mvn -B -q -o -Dstyle.color=never -Dd4c.gdal.dir="$GDAL" -pl publisher -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+CP="publisher/target/test-classes:publisher/target/classes:$(cat "$WORK/cp.txt")"
 [ -f "$WORK/big.bin" ] || head -c "$((SIZE * 1024 * 1024))" /dev/urandom > "$WORK/big.bin"
 cat "$WORK/big.bin" > /dev/null # in the page cache for every contender
 

@@ -39,9 +39,11 @@ import org.d4c.transforms.rejects.Reject;
 import org.d4c.transforms.rejects.RejectCoder;
 import org.d4c.transforms.sort.ComputeExtent;
 import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.sort.ReadSortedRuns;
 import org.d4c.transforms.sort.SortByHilbert;
 import org.d4c.transforms.write.WriteGeoParquet;
 import org.d4c.transforms.write.WriteRejects;
+import org.d4c.transforms.write.WriteSortedRuns;
 import org.locationtech.jts.geom.Envelope;
 
 /**
@@ -85,9 +87,11 @@ public final class BuildDataset {
       StepPipeline steps = new StepPipeline(recipe, fetched, work, options.getFeaturesPerSplit());
 
       Pipeline pipeline = Pipeline.create(options);
-      compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);
+      List<WriteSortedRuns.AfterPipeline> writes =
+          compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);
       long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum() + steps.expected();
       runPipeline(pipeline, expected, progress);
+      writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
       BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings);
@@ -189,10 +193,15 @@ public final class BuildDataset {
     return recipe.file() == null ? "recipe" : recipe.file().getFileName().toString();
   }
 
-  /** Adds the steps of every output to the pipeline. */
-  static void compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan, Path staging, Path runs,
-      int sortMemoryMb, StepPipeline steps) throws IOException {
+  /**
+   * Adds the steps of every output to the pipeline; returns the merges to run once it finished (on the Direct
+   * runner, see {@link WriteSortedRuns#afterPipeline}).
+   */
+  static List<WriteSortedRuns.AfterPipeline> compose(Pipeline p, Recipe recipe, List<PlannedOutput> plan,
+      Path staging, Path runs, int sortMemoryMb, StepPipeline steps) throws IOException {
     List<PCollection<Reject>> rejects = new ArrayList<>();
+    List<WriteSortedRuns.AfterPipeline> after = new ArrayList<>();
+    boolean direct = p.getOptions().getRunner().getSimpleName().equals("DirectRunner");
     String crsProjJson = Crs.projJsonOrNull(recipe.crs());
     GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS
         .withRowGroupRows(Math.toIntExact(recipe.rowGroupSize()))
@@ -203,6 +212,23 @@ public final class BuildDataset {
     for (PlannedOutput planned : plan) {
       String name = planned.output().name();
       OgrLayerInfo layer = planned.layer();
+      // The layer's own extent (in the output CRS) spares a pass over the data; without one, compute it.
+      Envelope known = plannedExtent(layer, recipe.crs());
+      if (known != null) {
+        // Read to written in two steps with only run files between them: memory bounded, few hand-overs.
+        SelectFields select = planned.select().keepsAllInOrder(layer.schema()) ? null : planned.select();
+        PCollectionTuple sorted = p.apply("Read and sort " + name, ReadSortedRuns.of(layer, select, recipe.crs(),
+            recipe.promoteToMulti(), known, name, runs.toString(), sortMemoryMb));
+        rejects.add(sorted.get(ReadSortedRuns.REJECTS));
+        if (direct) {
+          after.add(WriteSortedRuns.afterPipeline(staging.toString(), name, runs.toString(),
+              planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        } else {
+          sorted.get(ReadSortedRuns.RUNS).apply("Write " + name, WriteSortedRuns.to(staging.toString(),
+              planned.select().outputSchema(), parquet, recipe.maxRowsPerFile()));
+        }
+        continue;
+      }
       PCollectionTuple read = p.apply("Read " + layer.source().id() + " for " + name, ReadOgr.from(layer));
       rejects.add(read.get(ReadOgr.REJECTS));
       PCollection<Feature> features = read.get(ReadOgr.FEATURES);
@@ -215,10 +241,7 @@ public final class BuildDataset {
       rejects.add(repaired.get(GeometrySteps.REJECTS));
       PCollection<Feature> normal = repaired.get(GeometrySteps.FEATURES)
           .apply("Normalize " + name, NormalizeGeometry.of(recipe.promoteToMulti()));
-      // The layer's own extent (in the output CRS) spares a pass over the data; without one, compute it.
-      Envelope known = plannedExtent(layer, recipe.crs());
-      HilbertKey key = known != null ? HilbertKey.within(known)
-          : HilbertKey.within(normal.apply("Extent of " + name, ComputeExtent.create()));
+      HilbertKey key = HilbertKey.within(normal.apply("Extent of " + name, ComputeExtent.create()));
       normal.apply("Sort key of " + name, key)
           .apply("Sort " + name, SortByHilbert.of(name, sortMemoryMb).withRunsIn(runs.toString()))
           .apply("Write " + name, WriteGeoParquet.to(staging.toString(), planned.select().outputSchema(), parquet,
@@ -227,6 +250,36 @@ public final class BuildDataset {
     List<String> sourceIds = recipe.sources().stream().map(Source::id).toList();
     PCollectionList.of(rejects).apply("Collect rejects", Flatten.pCollections()).setCoder(RejectCoder.of())
         .apply("Write rejects", WriteRejects.to(staging.toString(), sourceIds));
+    return after;
+  }
+
+  /** The merges left for after the pipeline, with their own progress line. */
+  static void writeAfterPipeline(List<WriteSortedRuns.AfterPipeline> writes, long expected, Progress progress) {
+    if (writes.isEmpty()) {
+      return;
+    }
+    progress.begin("written", expected);
+    Thread ticker = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          progress.update(LocalProgress.FEATURES_WRITTEN.get());
+          Thread.sleep(250);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "d4c-progress");
+    ticker.setDaemon(true);
+    ticker.start();
+    try {
+      writes.forEach(WriteSortedRuns.AfterPipeline::run);
+    } catch (RuntimeException e) {
+      throw BuildException.from(e);
+    } finally {
+      ticker.interrupt();
+      progress.update(LocalProgress.FEATURES_WRITTEN.get());
+      progress.end();
+    }
   }
 
   /**

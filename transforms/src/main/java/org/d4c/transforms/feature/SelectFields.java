@@ -75,17 +75,26 @@ public final class SelectFields extends PTransform<PCollection<Feature>, PCollec
     return true;
   }
 
+  /** {@code f} with the chosen values only, in output order. */
+  public Feature select(Feature f) {
+    return select(f, indexes);
+  }
+
+  private static Feature select(Feature f, int[] idx) {
+    Object[] values = new Object[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      values[i] = f.value(idx[i]);
+    }
+    return f.withValues(values);
+  }
+
   @Override
   public PCollection<Feature> expand(PCollection<Feature> input) {
     int[] idx = indexes;
     return input.apply("Keep chosen fields", MapElements.via(new SimpleFunction<Feature, Feature>() {
       @Override
       public Feature apply(Feature f) {
-        Object[] values = new Object[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-          values[i] = f.value(idx[i]);
-        }
-        return f.withValues(values);
+        return select(f, idx);
       }
     })).setCoder(FeatureCoder.of());
   }

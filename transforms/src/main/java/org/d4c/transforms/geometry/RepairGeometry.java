@@ -48,30 +48,40 @@ public final class RepairGeometry extends PTransform<PCollection<Feature>, PColl
     return fixed;
   }
 
+  /**
+   * {@code f} with a valid geometry (the same feature when it was valid), or null after handing a reject to
+   * {@code rejects} when it cannot be repaired.
+   */
+  public static Feature apply(Feature f, java.util.function.Consumer<Reject> rejects) {
+    Geometry g = f.geometry();
+    String nonFinite = GeometrySteps.nonFiniteVertex(g);
+    if (nonFinite != null) { // GeometryFixer would drop the vertex and keep the rest
+      rejects.accept(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY, nonFinite, GeometrySteps.wkt(g)));
+      return null;
+    }
+    Geometry fixed = repair(g);
+    if (fixed == null) {
+      String why = new IsValidOp(g).getValidationError().toString();
+      rejects.accept(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY,
+          "cannot be made valid without collapsing: " + why, GeometrySteps.wkt(g)));
+      return null;
+    }
+    return fixed == g ? f : f.withGeometry(fixed);
+  }
+
   static final class RepairFn extends DoFn<Feature, Feature> {
     private static final long serialVersionUID = 1L;
     private final Counter repaired = Metrics.counter("d4c", "geometries_repaired");
 
     @ProcessElement
     public void process(@Element Feature f, MultiOutputReceiver out) {
-      Geometry g = f.geometry();
-      String nonFinite = GeometrySteps.nonFiniteVertex(g);
-      if (nonFinite != null) { // GeometryFixer would drop the vertex and keep the rest
-        out.get(GeometrySteps.REJECTS).output(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY,
-            nonFinite, GeometrySteps.wkt(g)));
-        return;
+      Feature fixed = apply(f, r -> out.get(GeometrySteps.REJECTS).output(r));
+      if (fixed != null) {
+        if (fixed != f) {
+          repaired.inc();
+        }
+        out.get(GeometrySteps.FEATURES).output(fixed);
       }
-      Geometry fixed = repair(g);
-      if (fixed == null) {
-        String why = new IsValidOp(g).getValidationError().toString();
-        out.get(GeometrySteps.REJECTS).output(new Reject(f.source(), f.fid(), Reject.Reason.INVALID_GEOMETRY,
-            "cannot be made valid without collapsing: " + why, GeometrySteps.wkt(g)));
-        return;
-      }
-      if (fixed != g) {
-        repaired.inc();
-      }
-      out.get(GeometrySteps.FEATURES).output(fixed == g ? f : f.withGeometry(fixed));
     }
   }
 }

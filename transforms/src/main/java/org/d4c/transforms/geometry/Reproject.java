@@ -13,7 +13,6 @@ import org.d4c.transforms.feature.FeatureCoder;
 import org.d4c.transforms.rejects.Reject;
 import org.d4c.transforms.rejects.RejectCoder;
 import org.gdal.osr.CoordinateTransformation;
-import org.gdal.osr.SpatialReference;
 import org.locationtech.jts.geom.CoordinateSequence;
 import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Geometry;
@@ -69,50 +68,64 @@ public final class Reproject extends PTransform<PCollection<Feature>, PCollectio
 
     @Setup
     public void setup() {
-      if (needed(sourceCrs, targetCrs)) {
-        SpatialReference from = Crs.parse(sourceCrs);
-        SpatialReference to = Crs.parse(targetCrs);
-        transform = CoordinateTransformation.CreateCoordinateTransformation(from, to);
-      }
+      transform = transformation(sourceCrs, targetCrs);
     }
 
     @ProcessElement
     public void process(@Element Feature f, MultiOutputReceiver out) {
-      if (transform == null || GeometrySteps.nonFiniteVertex(f.geometry()) != null) {
-        out.get(GeometrySteps.FEATURES).output(f); // RepairGeometry rejects a non-finite vertex with its reason
-        return;
+      Feature t = apply(transform, targetCrs, f, r -> {
+        failed.inc();
+        out.get(GeometrySteps.REJECTS).output(r);
+      });
+      if (t != null) {
+        out.get(GeometrySteps.FEATURES).output(t);
       }
-      Geometry g = f.geometry().copy();
-      double[][] points = new double[g.getNumPoints()][];
-      int[] n = {0};
-      g.apply(new Collect(points, n));
-      try {
-        transform.TransformPoints(points);
-      } catch (RuntimeException e) {
-        reject(f, out, e.getMessage());
-        return;
-      }
-      for (double[] p : points) {
-        if (!Double.isFinite(p[0]) || !Double.isFinite(p[1])) {
-          reject(f, out, "a coordinate is outside the area where " + abbreviate(targetCrs) + " is defined");
-          return;
-        }
-      }
-      n[0] = 0;
-      g.apply(new Store(points, n));
-      g.geometryChanged();
-      out.get(GeometrySteps.FEATURES).output(f.withGeometry(g));
     }
+  }
 
-    private void reject(Feature f, MultiOutputReceiver out, String why) {
-      failed.inc();
-      out.get(GeometrySteps.REJECTS).output(new Reject(f.source(), f.fid(), Reject.Reason.REPROJECTION_FAILED,
-          "cannot transform to " + abbreviate(targetCrs) + ": " + why, GeometrySteps.wkt(f.geometry())));
+  /** A transformation from {@code sourceCrs} to {@code targetCrs}, or null when none is {@link #needed}. */
+  public static CoordinateTransformation transformation(String sourceCrs, String targetCrs) {
+    if (!needed(sourceCrs, targetCrs)) {
+      return null;
     }
+    return CoordinateTransformation.CreateCoordinateTransformation(Crs.parse(sourceCrs), Crs.parse(targetCrs));
+  }
 
-    private static String abbreviate(String s) {
-      return Crs.abbreviate(s);
+  /**
+   * {@code f} with its geometry transformed by {@code transform} (null: unchanged), or null after handing a reject to
+   * {@code rejects} when a coordinate cannot be transformed.
+   */
+  public static Feature apply(CoordinateTransformation transform, String targetCrs, Feature f,
+      java.util.function.Consumer<Reject> rejects) {
+    if (transform == null || GeometrySteps.nonFiniteVertex(f.geometry()) != null) {
+      return f; // RepairGeometry rejects a non-finite vertex with its reason
     }
+    Geometry g = f.geometry().copy();
+    double[][] points = new double[g.getNumPoints()][];
+    int[] n = {0};
+    g.apply(new Collect(points, n));
+    try {
+      transform.TransformPoints(points);
+    } catch (RuntimeException e) {
+      rejects.accept(reject(f, targetCrs, e.getMessage()));
+      return null;
+    }
+    for (double[] p : points) {
+      if (!Double.isFinite(p[0]) || !Double.isFinite(p[1])) {
+        rejects.accept(reject(f, targetCrs,
+            "a coordinate is outside the area where " + Crs.abbreviate(targetCrs) + " is defined"));
+        return null;
+      }
+    }
+    n[0] = 0;
+    g.apply(new Store(points, n));
+    g.geometryChanged();
+    return f.withGeometry(g);
+  }
+
+  private static Reject reject(Feature f, String targetCrs, String why) {
+    return new Reject(f.source(), f.fid(), Reject.Reason.REPROJECTION_FAILED,
+        "cannot transform to " + Crs.abbreviate(targetCrs) + ": " + why, GeometrySteps.wkt(f.geometry()));
   }
 
   private record Collect(double[][] points, int[] n) implements CoordinateSequenceFilter {

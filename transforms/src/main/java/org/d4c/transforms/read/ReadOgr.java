@@ -14,6 +14,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.DoFn.MultiOutputReceiver;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
@@ -70,22 +71,45 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
 
   static final class ReadSplitFn extends DoFn<OgrSplit, Feature> {
     private static final long serialVersionUID = 1L;
-    private final OgrLayerInfo info;
-    private final Counter read = Metrics.counter("d4c", "features_read");
-    private transient GeometryFactory geometries;
+    private final SplitReader reader;
 
     ReadSplitFn(OgrLayerInfo info) {
-      this.info = info;
+      this.reader = new SplitReader(info);
     }
 
     @Setup
     public void setup() {
-      Gdal.start();
-      geometries = new GeometryFactory();
+      reader.start();
     }
 
     @ProcessElement
     public void process(@Element OgrSplit split, MultiOutputReceiver out) {
+      reader.read(split, out);
+    }
+  }
+
+  /**
+   * Reads one split of the layer into {@link #FEATURES} and {@link #REJECTS} of a receiver: the body of this
+   * transform's step, also used by steps that read and go on working on each feature without handing it to the
+   * runner ({@link org.d4c.transforms.sort.ReadSortedRuns}).
+   */
+  public static final class SplitReader implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final OgrLayerInfo info;
+    private final Counter read = Metrics.counter("d4c", "features_read");
+    private transient GeometryFactory geometries;
+
+    public SplitReader(OgrLayerInfo info) {
+      this.info = info;
+    }
+
+    /** Loads GDAL; call once per worker before {@link #read}. */
+    public void start() {
+      Gdal.start();
+      geometries = new GeometryFactory();
+    }
+
+    public void read(OgrSplit split, MultiOutputReceiver out) {
       OgrSource source = info.source();
       Dataset ds = OgrLayers.open(source);
       try {

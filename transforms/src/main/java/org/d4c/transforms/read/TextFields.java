@@ -59,7 +59,7 @@ final class TextFields {
       scratch.SetFromWithMap(f, 1, map);
       copiedFrom = f;
     }
-    return ReadOgr.ReadSplitFn.utf8(scratch.GetFieldAsBinary(i));
+    return ReadOgr.SplitReader.utf8(scratch.GetFieldAsBinary(i));
   }
 
   void delete() {

@@ -138,7 +138,7 @@ public final class SortByHilbert
         .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of()))));
   }
 
-  static byte[] encode(Feature f) {
+  public static byte[] encode(Feature f) {
     try {
       return CoderUtils.encodeToByteArray(FeatureCoder.of(), f);
     } catch (CoderException e) {
@@ -146,7 +146,7 @@ public final class SortByHilbert
     }
   }
 
-  static Feature decode(byte[] bytes) {
+  public static Feature decode(byte[] bytes) {
     try {
       return CoderUtils.decodeFromByteArray(FeatureCoder.of(), bytes);
     } catch (CoderException e) {

@@ -33,7 +33,7 @@ import org.d4c.transforms.feature.Feature;
  * (a source with repeated FIDs) fall back to the encoded bytes, so the merged order never depends on which worker
  * wrote which run.
  */
-final class SortedRuns {
+public final class SortedRuns {
   static final Comparator<byte[][]> ORDER = (a, b) -> {
     int c = Arrays.compareUnsigned(a[0], b[0]);
     return c != 0 ? c : Arrays.compareUnsigned(a[1], b[1]);
@@ -48,9 +48,7 @@ final class SortedRuns {
     private final String folder;
     private final long maxBytes;
     private final org.apache.beam.sdk.transforms.SerializableFunction<Feature, byte[]> keyFn;
-    private transient List<byte[][]> buffer;
-    private transient long bytes;
-    private transient List<String> written;
+    private transient RunBuffer buffer;
 
     WriteRunsFn(String output, String folder, long maxBytes) {
       this(output, folder, maxBytes, SortByHilbert::sortKey);
@@ -66,52 +64,101 @@ final class SortedRuns {
 
     @StartBundle
     public void start() {
-      buffer = new ArrayList<>();
-      bytes = 0;
-      written = new ArrayList<>();
+      buffer = new RunBuffer(Paths.get(folder, output), maxBytes);
     }
 
     @ProcessElement
     public void process(@Element Feature f) throws IOException {
-      byte[][] record = {keyFn.apply(f), SortByHilbert.encode(f)};
-      buffer.add(record);
-      bytes += record[0].length + record[1].length + 64;
-      if (bytes >= maxBytes) {
-        written.add(flush());
-      }
+      buffer.add(keyFn.apply(f), SortByHilbert.encode(f));
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      if (!buffer.isEmpty()) {
-        written.add(flush());
-      }
       // Only runs of a bundle that finished are passed on: files of a failed, retried bundle are never read.
-      for (String run : written) {
+      for (String run : buffer.finish()) {
         c.output(KV.of(output, run), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
     }
+  }
 
-    private String flush() throws IOException {
-      buffer.sort(ORDER);
-      Path dir = Files.createDirectories(Paths.get(folder, output));
-      Path run = dir.resolve(UUID.randomUUID() + ".run");
-      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
-        for (byte[][] r : buffer) {
-          out.writeInt(r[0].length);
-          out.write(r[0]);
-          out.writeInt(r[1].length);
-          out.write(r[1]);
-        }
+  /**
+   * Sorts (key, value) records in memory and writes them as a sorted run whenever this buffer holds
+   * {@code maxBytes}, or all buffers of the JVM together hold {@link #jvmBudget()}: however many workers a runner
+   * starts, the records held in memory stay within a fixed share of the heap. Where runs are cut never changes the
+   * merged order, so it never changes output bytes.
+   */
+  public static final class RunBuffer {
+    private static final java.util.concurrent.atomic.AtomicLong HELD = new java.util.concurrent.atomic.AtomicLong();
+    private final Path dir;
+    private final long maxBytes;
+    private final List<byte[][]> records = new ArrayList<>();
+    private final List<String> written = new ArrayList<>();
+    private long bytes;
+
+    public RunBuffer(Path dir, long maxBytes) {
+      this.dir = dir;
+      this.maxBytes = Math.max(1 << 20, maxBytes);
+    }
+
+    /** What all buffers of this JVM may hold together: a quarter of the maximum heap. */
+    public static long jvmBudget() {
+      return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    public void add(byte[] key, byte[] value) throws IOException {
+      records.add(new byte[][] {key, value});
+      // Two arrays, their headers and the list slot.
+      long size = key.length + value.length + 64;
+      bytes += size;
+      if (bytes >= maxBytes || HELD.addAndGet(size) >= jvmBudget()) {
+        flush();
       }
-      buffer.clear();
+    }
+
+    /** Writes what is left and returns every run written, as paths. */
+    public List<String> finish() throws IOException {
+      if (!records.isEmpty()) {
+        flush();
+      }
+      List<String> runs = List.copyOf(written);
+      written.clear();
+      return runs;
+    }
+
+    /** Forgets what is buffered (after a failure), giving its share of the budget back. */
+    public void discard() {
+      HELD.addAndGet(-bytes);
+      records.clear();
       bytes = 0;
-      return run.toString();
+    }
+
+    private void flush() throws IOException {
+      try {
+        written.add(writeRun(dir, records));
+      } finally {
+        discard();
+      }
     }
   }
 
+  /** Sorts {@code records} in place and writes them as one run file in {@code dir}; returns its path. */
+  static String writeRun(Path dir, List<byte[][]> records) throws IOException {
+    records.sort(ORDER);
+    Files.createDirectories(dir);
+    Path run = dir.resolve(UUID.randomUUID() + ".run");
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {
+      for (byte[][] r : records) {
+        out.writeInt(r[0].length);
+        out.write(r[0]);
+        out.writeInt(r[1].length);
+        out.write(r[1]);
+      }
+    }
+    return run.toString();
+  }
+
   /** The records of several runs as one stream in sort order, reading each run once. */
-  static Iterator<byte[][]> merge(List<String> runs) {
+  public static Iterator<byte[][]> merge(List<String> runs) {
     List<DataInputStream> inputs = new ArrayList<>();
     PriorityQueue<Head> heads = new PriorityQueue<>((a, b) -> ORDER.compare(a.record, b.record));
     try {

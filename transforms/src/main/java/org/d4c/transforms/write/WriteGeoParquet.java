@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -67,43 +68,63 @@ public final class WriteGeoParquet extends PTransform<PCollection<KV<String, Ite
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<byte[], Feature>>> group, OutputReceiver<String> out) {
-      String name = group.getKey();
-      Path root = Paths.get(folder);
-      Path parts = root.resolve(name);
-      List<String> written = new ArrayList<>();
-      GeoParquetWriter writer = null;
-      long inFile = 0;
-      try {
-        for (KV<byte[], Feature> kv : group.getValue()) {
-          if (writer == null || inFile == maxRowsPerFile) {
-            if (writer != null) {
-              writer.close();
-            }
-            String rel = name + "/part-" + String.format("%05d", written.size()) + ".parquet";
-            Files.createDirectories(parts);
-            // A retried bundle starts the file again rather than appending to a partial one.
-            Files.deleteIfExists(root.resolve(rel));
-            writer = new GeoParquetWriter(root.resolve(rel), schema, options);
-            written.add(rel);
-            inFile = 0;
-          }
-          writer.write(kv.getValue());
-          inFile++;
-          LocalProgress.FEATURES_WRITTEN.incrementAndGet();
+      Iterator<KV<byte[], Feature>> sorted = group.getValue().iterator();
+      Iterator<Feature> features = new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return sorted.hasNext();
         }
-        if (writer != null) {
-          writer.close();
+
+        @Override
+        public Feature next() {
+          return sorted.next().getValue();
         }
-        if (written.size() == 1) {
-          // One file needs no folder: NAME.parquet is what users expect.
-          Files.move(root.resolve(written.get(0)), root.resolve(name + ".parquet"), StandardCopyOption.REPLACE_EXISTING);
-          Files.delete(parts);
-          written.set(0, name + ".parquet");
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("writing GeoParquet output '" + name + "' failed: " + e.getMessage(), e);
-      }
-      written.forEach(out::output);
+      };
+      write(Paths.get(folder), group.getKey(), features, schema, options, maxRowsPerFile).forEach(out::output);
     }
+  }
+
+  /**
+   * Writes the sorted features of output {@code name} into {@code root}: {@code NAME.parquet}, or
+   * {@code NAME/part-NNNNN.parquet} files of {@code maxRowsPerFile} rows each. Returns the relative paths written.
+   */
+  public static List<String> write(Path root, String name, Iterator<Feature> features, FeatureSchema schema,
+      GeoParquetOptions options, long maxRowsPerFile) {
+    Path parts = root.resolve(name);
+    List<String> written = new ArrayList<>();
+    GeoParquetWriter writer = null;
+    long inFile = 0;
+    try {
+      while (features.hasNext()) {
+        Feature f = features.next();
+        if (writer == null || inFile == maxRowsPerFile) {
+          if (writer != null) {
+            writer.close();
+          }
+          String rel = name + "/part-" + String.format("%05d", written.size()) + ".parquet";
+          Files.createDirectories(parts);
+          // A retried bundle starts the file again rather than appending to a partial one.
+          Files.deleteIfExists(root.resolve(rel));
+          writer = new GeoParquetWriter(root.resolve(rel), schema, options);
+          written.add(rel);
+          inFile = 0;
+        }
+        writer.write(f);
+        inFile++;
+        LocalProgress.FEATURES_WRITTEN.incrementAndGet();
+      }
+      if (writer != null) {
+        writer.close();
+      }
+      if (written.size() == 1) {
+        // One file needs no folder: NAME.parquet is what users expect.
+        Files.move(root.resolve(written.get(0)), root.resolve(name + ".parquet"), StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(parts);
+        written.set(0, name + ".parquet");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing GeoParquet output '" + name + "' failed: " + e.getMessage(), e);
+    }
+    return written;
   }
 }

@@ -50,6 +50,7 @@ import org.d4c.transforms.read.OgrSource;
 import org.d4c.transforms.read.ReadOgr;
 import org.d4c.transforms.sort.ComputeExtent;
 import org.d4c.transforms.sort.HilbertKey;
+import org.d4c.transforms.sort.ReadSortedRuns;
 import org.d4c.transforms.sort.SortByHilbert;
 import org.d4c.transforms.testing.Pipelines;
 import org.davidmoten.hilbert.HilbertCurve;
@@ -125,6 +126,11 @@ class WriteGeoParquetIT {
 
   /** The steps of BuildDataset.compose for one output; returns the files written, sorted. */
   static List<String> build(Path out, int parallelism, long featuresPerSplit, long maxRowsPerFile) {
+    return build(out, parallelism, featuresPerSplit, maxRowsPerFile, null);
+  }
+
+  /** As above; a non-null {@code known} extent scales the Hilbert curve instead of the data's own extent. */
+  static List<String> build(Path out, int parallelism, long featuresPerSplit, long maxRowsPerFile, Envelope known) {
     OgrLayerInfo layer = OgrLayers.describe(source(), featuresPerSplit);
     SelectFields select = SelectFields.of(layer.schema(), List.of("n", "label", "v"), Map.of("label", "nom"));
     GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS.withRowGroupRows(30)
@@ -139,8 +145,9 @@ class WriteGeoParquetIT {
     PCollectionTuple reprojected = features.apply("Reproject", Reproject.from(layer.srsWkt(), Crs.CRS84));
     PCollectionTuple repaired = reprojected.get(GeometrySteps.FEATURES).apply("Repair", RepairGeometry.create());
     PCollection<Feature> normal = repaired.get(GeometrySteps.FEATURES).apply("Normalize", NormalizeGeometry.of(false));
-    PCollectionView<Envelope> extent = normal.apply("Extent", ComputeExtent.create());
-    PCollection<String> files = normal.apply("Sort key", HilbertKey.within(extent))
+    HilbertKey key = known != null ? HilbertKey.within(known)
+        : HilbertKey.within(normal.apply("Extent", ComputeExtent.create()));
+    PCollection<String> files = normal.apply("Sort key", key)
         .apply("Sort", SortByHilbert.of(NAME, 32))
         .apply("Write", WriteGeoParquet.to(out.toString(), select.outputSchema(), parquet, maxRowsPerFile));
     var written = Pipelines.collect(files);
@@ -148,6 +155,42 @@ class WriteGeoParquetIT {
     Pipelines.run(p);
     assertThat(rejects.get(), is(empty()));
     return written.get().stream().sorted().toList();
+  }
+
+  /**
+   * The same steps fused into one per split ({@link ReadSortedRuns}, then {@link WriteSortedRuns}), as the build runs
+   * them when the layer's extent is known; memoryMb 1 with tiny splits makes many small runs.
+   */
+  static List<String> buildInOneStep(Path out, int parallelism, long featuresPerSplit, long maxRowsPerFile,
+      Envelope known) {
+    OgrLayerInfo layer = OgrLayers.describe(source(), featuresPerSplit);
+    SelectFields select = SelectFields.of(layer.schema(), List.of("n", "label", "v"), Map.of("label", "nom"));
+    GeoParquetOptions parquet = GeoParquetOptions.DEFAULTS.withRowGroupRows(30)
+        .withCrsProjJson(Crs.projJsonOrNull(Crs.CRS84));
+    Pipeline p = Pipelines.direct("--targetParallelism=" + parallelism);
+    PCollectionTuple sorted = p.apply("Read and sort", ReadSortedRuns.of(layer, select, Crs.CRS84, false, known, NAME,
+        out.resolveSibling(out.getFileName() + "-runs").toString(), 1));
+    var written = Pipelines.collect(sorted.get(ReadSortedRuns.RUNS)
+        .apply("Write", WriteSortedRuns.to(out.toString(), select.outputSchema(), parquet, maxRowsPerFile)));
+    var rejects = Pipelines.collect(sorted.get(ReadSortedRuns.REJECTS));
+    Pipelines.run(p);
+    assertThat(rejects.get(), is(empty()));
+    return written.get().stream().sorted().toList();
+  }
+
+  @Test
+  void oneStepPerSplitWritesTheSameBytesAsTheSeparateSteps() throws IOException {
+    Envelope known = new Envelope(-141.5, -51.5, 41, 83.5);
+    Path separate = Files.createDirectories(dir.resolve("separate"));
+    List<String> expected = build(separate, 1, 50, 100, known);
+    for (int parallelism : new int[] {1, 4}) {
+      Path fused = Files.createDirectories(dir.resolve("fused-" + parallelism));
+      List<String> written = buildInOneStep(fused, parallelism, 7, 100, known);
+      assertThat(written, equalTo(expected));
+      for (String f : expected) {
+        assertThat(f, Files.readAllBytes(fused.resolve(f)), equalTo(Files.readAllBytes(separate.resolve(f))));
+      }
+    }
   }
 
   /** One row as the source and the steps make it. */
