@@ -204,7 +204,7 @@ class KilledCommandsIT {
     Path counted = tmp.resolve("cat-count");
     Fixtures.copyTree(base, counted);
     String trace = straced(null, List.of(), tmp.resolve("count.trace"), "catalog", "add", b.toString(), "--catalog", counted.toString());
-    long renames = trace.lines().filter(l -> l.matches("\\d+ rename\\(.*")).count();
+    long renames = trace.lines().filter(l -> l.matches("\\d+\\s+rename\\(.*")).count();
     assertThat(trace, renames >= 3, is(true));
 
     boolean rowGroupTempSeen = false;
