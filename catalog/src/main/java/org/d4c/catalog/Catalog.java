@@ -328,7 +328,7 @@ public final class Catalog {
 
   private <T> T locked(Work<T> work) {
     try {
-      Files.createDirectories(dir);
+      AtomicFiles.createPublicDirectories(dir); // a catalog folder is served as it is: 0755
     } catch (IOException e) {
       throw new CatalogException(dir.toString(), "cannot create the catalog folder: " + e.getMessage());
     }
@@ -341,13 +341,100 @@ public final class Catalog {
       }
       if (lock == null) throw new CatalogException(dir.toString(), "another d4c process is changing this catalog; try again when it is done");
       try {
-        return work.run();
+        repairInterrupted();
+        Path marker = dir.resolve(WRITING_MARKER);
+        Files.write(marker, new byte[0]);
+        T result;
+        try {
+          result = work.run();
+        } catch (CatalogException refused) { // refused before writing anything
+          Files.deleteIfExists(marker);
+          throw refused;
+        }
+        Files.deleteIfExists(marker); // not on another error: what it wrote, if anything, is repaired next time
+        return result;
       } finally {
         lock.release();
       }
     } catch (IOException e) {
       throw new CatalogException(dir.toString(), "cannot lock the catalog: " + e.getMessage());
     }
+  }
+
+  /** Present while a change is being written; found by the next writer, it means the last one was killed. */
+  static final String WRITING_MARKER = ".d4c-catalog.writing";
+
+  /**
+   * Finishes what a killed writer left (under the lock): catalog.parquet is replaced in one rename and written last,
+   * so it is the catalog; the temporary files are deleted, and the static JSON is brought back to what
+   * catalog.parquet holds (files rewritten, the files of an item or collection it does not hold removed). Says what
+   * it did on stderr.
+   */
+  void repairInterrupted() throws IOException {
+    Path marker = dir.resolve(WRITING_MARKER);
+    List<Path> temps = new ArrayList<>();
+    try (var s = Files.walk(dir)) {
+      s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().startsWith(".")
+          && p.getFileName().toString().endsWith(".tmp")).sorted().forEach(temps::add);
+    }
+    if (!Files.exists(marker) && temps.isEmpty()) return;
+    for (Path t : temps) Files.deleteIfExists(t);
+    CatalogParquet.Contents contents = Files.exists(parquetFile()) ? CatalogParquet.read(parquetFile()) : null;
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    Map<String, List<ObjectNode>> byCollection = new TreeMap<>();
+    if (contents != null) {
+      for (ObjectNode i : contents.items()) {
+        byCollection.computeIfAbsent(i.path("collection").asText(), k -> new ArrayList<>()).add(i);
+        String path = CatalogLinks.itemPath(i.path("collection").asText(), i.path("id").asText());
+        files.put(path, StaticCatalog.bytes(i, path));
+      }
+      for (Map.Entry<String, ObjectNode> c : contents.collections().entrySet()) {
+        List<ObjectNode> items = byCollection.getOrDefault(c.getKey(), List.of());
+        String path = CatalogLinks.collectionPath(c.getKey());
+        files.put(path, StaticCatalog.bytes(CatalogLinks.withItemLinks(c.getValue(), items), path));
+        if (!items.isEmpty()) {
+          String latest = CatalogLinks.latestPath(c.getKey());
+          files.put(latest, StaticCatalog.bytes(CatalogLinks.latestPointer(c.getKey(), CatalogLinks.latest(items)), latest));
+        }
+      }
+      files.put(CatalogLinks.ROOT_FILE, StaticCatalog.bytes(CatalogLinks.rootCatalog(new TreeMap<>(contents.collections())),
+          CatalogLinks.ROOT_FILE));
+    }
+    int rewritten = 0;
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      if (!sameBytes(dir.resolve(f.getKey()), f.getValue())) {
+        AtomicFiles.write(dir.resolve(f.getKey()), f.getValue());
+        rewritten++;
+      }
+    }
+    // What catalog.parquet does not hold: an item's or a collection's files that the killed writer had written.
+    List<Path> stray = new ArrayList<>();
+    try (var s = Files.walk(dir)) {
+      s.filter(Files::isRegularFile).filter(p -> {
+        String rel = dir.relativize(p).toString().replace('\\', '/');
+        if (files.containsKey(rel)) return false;
+        String[] parts = rel.split("/");
+        boolean item = parts.length == 3 && parts[2].equals(parts[1] + ".json");
+        boolean collectionFile = parts.length == 2 && (parts[1].equals("collection.json") || parts[1].equals(CatalogLinks.LATEST_FILE));
+        boolean root = rel.equals(CatalogLinks.ROOT_FILE);
+        return item || collectionFile || root;
+      }).sorted().forEach(stray::add);
+    }
+    for (Path p : stray) {
+      Files.delete(p);
+      for (Path d = p.getParent(); !d.equals(dir); d = d.getParent()) {
+        try (var s = Files.list(d)) {
+          if (s.findAny().isPresent()) break;
+        }
+        Files.delete(d);
+      }
+    }
+    Files.deleteIfExists(marker);
+    System.err.println("d4c catalog: the last change to " + dir + " did not finish (the process was killed or failed); repaired: "
+        + (contents == null ? "no catalog.parquet was written, so the catalog is empty again"
+            : "catalog.parquet (" + contents.items().size() + " items) is the catalog")
+        + "; removed " + temps.size() + " temporary file(s) and " + stray.size() + " file(s) it does not hold, rewrote "
+        + rewritten + " static file(s)");
   }
 
   private static int countCollections(Map<String, ObjectNode> byId) {

@@ -162,6 +162,9 @@ final class RowGroups {
         out.write(ByteBuffer.wrap(MAGIC));
         out.force(true);
       }
+      if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, org.d4c.core.io.AtomicFiles.PUBLIC); // served as it is, whatever the umask
+      }
       Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);

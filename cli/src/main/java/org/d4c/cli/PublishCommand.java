@@ -63,13 +63,14 @@ final class PublishCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<MirrorFile.Config> all = MirrorFile.load(mirrors);
+    MirrorFile.Contents file = MirrorFile.loadContents(mirrors);
+    List<MirrorFile.Config> all = file.mirrors();
     List<MirrorFile.Config> selected = MirrorFile.select(all, only, mirrors);
     Credentials credentials = Credentials.fromEnvironment();
     Path state = dir.toAbsolutePath().resolve(Publish.WORK_DIR).resolve("uploads");
     Publish publish = new Publish(c -> Mirrors.open(c, credentials, state), SourceBundles::make, System.out,
         ConsoleProgress.stderr());
-    Publish.Result r = publish.run(new Publish.Options(dir, all, selected, catalog, dryRun, hybrid, false));
+    Publish.Result r = publish.run(new Publish.Options(dir, all, selected, catalog, dryRun, hybrid, false, file.trackers()));
     return r.ok() ? 0 : D4c.FAILED;
   }
 }

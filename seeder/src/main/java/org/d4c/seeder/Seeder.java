@@ -40,6 +40,9 @@ public final class Seeder implements Runnable {
           "  ./d4c seed --catalog https://data.example.org/catalog/ --data /srv/d4c --budget 500G",
           "  ./d4c seed --catalog /srv/catalog --data /srv/d4c --budget 50G --mode smart --listen 0.0.0.0:6881",
           "  java -jar seeder/target/d4c-seeder.jar seed --catalog s3://bucket/catalog/ --data ./seed --status 127.0.0.1:8089",
+          "  ./d4c seed --catalog https://data.example.org/catalog/ --data /srv/d4c --budget 500G --mode smart \\",
+          "      --tracker udp://tracker.example.org:6969/announce      # DHT and PEX are on by default",
+          "  ./d4c seed --catalog /srv/catalog --data ./seed --no-dht --peer 10.0.0.5:6881   # a closed network",
           "  curl -s http://127.0.0.1:8089/status"})
   static final class Seed implements Callable<Integer> {
     @Option(names = "--catalog", required = true, paramLabel = "URL|PATH",
@@ -91,6 +94,52 @@ public final class Seeder implements Runnable {
     @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to, dialled again every 10 s (repeatable).")
     List<String> peers = new ArrayList<>();
 
+    @Option(names = "--no-dht", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Join the mainline DHT (BEP 5), so magnet-link clients find this node without a tracker. On by default; --no-dht turns it off.")
+    boolean dht;
+
+    @Option(names = "--dht-bootstrap", paramLabel = "HOST:PORT", split = ",",
+        description = "DHT nodes to join through (repeatable or comma-separated; 'none' for no bootstrap). Default: dht.libtorrent.org:25401, router.bittorrent.com:6881, router.utorrent.com:6881, dht.transmissionbt.com:6881.")
+    List<String> dhtBootstrap;
+
+    @Option(names = "--dht-announce-interval", paramLabel = "DURATION", defaultValue = "15m",
+        description = "How often every dataset is announced to the DHT. Default: ${DEFAULT-VALUE}.")
+    Duration dhtAnnounceInterval;
+
+    @Option(names = "--tracker", paramLabel = "URL",
+        description = "A tracker every dataset is announced to, besides the trackers in its torrent (repeatable; http, https or udp).")
+    List<String> trackers = new ArrayList<>();
+
+    @Option(names = "--no-pex", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Peer exchange (BEP 11). On by default; --no-pex turns it off.")
+    boolean pex;
+
+    @Option(names = "--lsd", description = "Local service discovery (BEP 14, multicast on the LAN). Off by default (servers).")
+    boolean lsd;
+
+    @Option(names = "--port-mapping", description = "Ask the router to forward the listen port (UPnP, NAT-PMP). Off by default (servers); useful at home.")
+    boolean portMapping;
+
+    org.d4c.seeder.node.Discovery discovery() {
+      List<String> boot = dhtBootstrap == null ? org.d4c.seeder.node.Discovery.PUBLIC_BOOTSTRAP
+          : dhtBootstrap.stream().map(String::strip).filter(b -> !b.isEmpty() && !b.equalsIgnoreCase("none")).toList();
+      List<String> nodes = new ArrayList<>();
+      for (String b : boot) {
+        try {
+          nodes.add(HostPort.parse(b).toString());
+        } catch (IllegalArgumentException e) {
+          throw new org.d4c.core.error.UsageException("--dht-bootstrap: " + e.getMessage());
+        }
+      }
+      for (String t : trackers) {
+        if (!t.matches("(https?|udp)://[^\\s/?#]+(/\\S*)?")) {
+          throw new org.d4c.core.error.UsageException("--tracker must be an http(s):// or udp:// announce URL, got " + t);
+        }
+      }
+      if (dhtAnnounceInterval.toSeconds() < 1) throw new org.d4c.core.error.UsageException("--dht-announce-interval must be at least 1s");
+      return new org.d4c.seeder.node.Discovery(dht, nodes, trackers, pex, lsd, portMapping, dhtAnnounceInterval);
+    }
+
     @Override
     public Integer call() throws Exception {
       long budgetBytes = budget;
@@ -98,7 +147,7 @@ public final class Seeder implements Runnable {
       Natives.ensureLibtorrent();
       var config = org.d4c.seeder.node.Config.of(catalog, data.toAbsolutePath(), budgetBytes, mode).withListen(listen)
           .withIntervals(sync, probeInterval, recheckInterval).withReserve(reserve)
-          .withPeers(peers).withSwarmMemory(swarmMemory);
+          .withPeers(peers).withSwarmMemory(swarmMemory).withDiscovery(discovery());
       var node = new org.d4c.seeder.node.SeedNode(config);
       org.d4c.seeder.status.StatusServer server = null;
       if (!status.equalsIgnoreCase("off")) {

@@ -28,7 +28,7 @@ public final class Fixtures {
   private Fixtures() {}
 
   /** One published dataset. */
-  public record Published(String itemId, Path build, Path torrent, TorrentMaker.Result result, Manifest manifest) {}
+  public record Published(String itemId, Path build, Path torrent, TorrentMaker.Result result, Manifest manifest, String magnet) {}
 
   public static Published publish(Path catalogDir, Path mirrorRoot, String mirrorBase, String dataset, String version, int blobBytes,
       long seed) {
@@ -41,6 +41,12 @@ public final class Fixtures {
    */
   public static Published publish(Path catalogDir, Path mirrorRoot, List<String> webSeeds, String torrentBase, String dataset,
       String version, int blobBytes, long seed) {
+    return publish(catalogDir, mirrorRoot, webSeeds, torrentBase, List.of(), dataset, version, blobBytes, seed);
+  }
+
+  /** As above, with trackers in the torrent; the catalog's magnet carries tr, ws and xs as publishing writes it. */
+  public static Published publish(Path catalogDir, Path mirrorRoot, List<String> webSeeds, String torrentBase, List<String> trackers,
+      String dataset, String version, int blobBytes, long seed) {
     String mirrorBase = webSeeds.get(0);
     try {
       String root = dataset + "-" + version;
@@ -71,16 +77,17 @@ public final class Fixtures {
       Files.deleteIfExists(build.resolve("recipe.yaml"));
 
       Path torrent = mirrorRoot.resolve("torrents").resolve(root + ".torrent");
-      TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(webSeeds).writeTo(torrent);
+      TorrentMaker.Result r = TorrentMaker.of(build).webSeeds(webSeeds).trackers(trackers).writeTo(torrent);
       Catalog c = Catalog.at(catalogDir);
       Catalog.AddResult added = c.add(build, ItemFactory.Options.DEFAULTS, false);
       Map<String, Map<String, String>> hrefs = new TreeMap<>();
       hrefs.put(Publication.TORRENT_ASSET, Map.of("test-mirror", torrentBase + "torrents/" + root + ".torrent"));
       hrefs.put("manifest", Map.of("test-mirror", mirrorBase + root + "/manifest.json"));
-      Publication.Torrent t = new Publication.Torrent(r.bytes().length, sha256(r.bytes()), r.infoHashV1(), null, r.magnetUri());
+      String magnet = org.d4c.publisher.torrent.Magnet.withTorrentUrls(r.magnetUri(), List.of(torrentBase + "torrents/" + root + ".torrent"));
+      Publication.Torrent t = new Publication.Torrent(r.bytes().length, sha256(r.bytes()), r.infoHashV1(), null, magnet);
       c.update(added.id(), Publication.apply(new Publication.Mirrors("test-mirror", hrefs, Map.of("test-mirror", "Test mirror"),
           null, null, t, null)));
-      return new Published(added.id(), build, torrent, r, m);
+      return new Published(added.id(), build, torrent, r, m, magnet);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -34,7 +34,7 @@ class FullModeSeedIT {
       Fixtures.Published p = Fixtures.publish(catalog, mirrorRoot, mirror.base("127.0.0.1"), "roads", "1.0.0", 3_000_000, 1);
       try (Procs.Proc seeder = Procs.seeder(tmp.resolve("cache"), List.of("--catalog", catalog.toString(), "--data",
           tmp.resolve("data").toString(), "--budget", "1G", "--mode", "full", "--listen", "127.0.0.1:0", "--status",
-          "127.0.0.1:0", "--sync-interval", "1h", "--reserve", "1M"))) {
+          "127.0.0.1:0", "--sync-interval", "1h", "--reserve", "1M", "--dht-bootstrap", "none"))) {
         int port = Integer.parseInt(seeder.await("listening on port (\\d+)", 60));
         int statusPort = Integer.parseInt(seeder.await("status on port (\\d+)", 10));
         JsonNode st = Procs.awaitStatus(statusPort, s -> s.path("datasets").size() == 1

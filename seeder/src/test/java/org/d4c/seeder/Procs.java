@@ -91,6 +91,23 @@ public final class Procs {
     return new Proc(pb.start());
   }
 
+  /** The seeder jar run inside network namespace {@code ns} ({@code ip netns exec}). */
+  public static Proc seederIn(String ns, Path cache, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx192m", "-jar", seederJar().toString(), "seed"));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("XDG_CACHE_HOME", cache.toString());
+    return new Proc(pb.start());
+  }
+
+  /** lt_peer.py run inside network namespace {@code ns}. */
+  public static Proc pythonIn(String ns, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, PYTHON, script().toString()));
+    cmd.addAll(args);
+    return new Proc(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+  }
+
   public static Path script() throws IOException {
     Path p = Files.createTempFile("lt_peer", ".py");
     try (var in = Procs.class.getResourceAsStream("/lt_peer.py")) {

@@ -42,7 +42,7 @@ class SeederJarIT {
         "lots"))) {
       assertThat(bad.process.waitFor(60, TimeUnit.SECONDS), org.hamcrest.Matchers.is(true));
       assertEquals(2, bad.process.exitValue(), bad.output());
-      bad.await("d4c-seeder: not a size: 'lots' \\(examples: 500M", 5);
+      bad.await("d4c-seeder seed: .*not a size: 'lots' \\(examples: 500M", 5);
       assertThat("no stack trace", bad.output(), org.hamcrest.Matchers.not(containsString("\tat ")));
     }
   }

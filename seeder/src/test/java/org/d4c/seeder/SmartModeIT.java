@@ -35,8 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Copies elsewhere: alpha 2 everywhere, gamma 3. The budget takes about ten pieces, far fewer than either holds.
  * <ol>
  *   <li>The node holds alpha pieces only: the rarest.</li>
- *   <li>X1 and X2 recover: alpha has 4 copies, gamma 3. The node frees its alpha pieces and holds gamma's.</li>
- *   <li>P2 and P3 leave: alpha [h,62) has 2 copies, rarer than gamma. The node holds alpha [h,62) pieces again.</li>
+ *   <li>X1 and X2 recover and P5 leaves: alpha has 4 copies, gamma 2. The node frees its alpha pieces and holds
+ *       gamma's (a held piece is freed only for one with at least two fewer copies: one fewer would be no gain).</li>
+ *   <li>P2 and P3 leave, P6 and P7 join gamma: alpha [h,62) has 2 copies, gamma 4. The node holds alpha [h,62) pieces
+ *       again.</li>
  *   <li>Another client, connected to the node alone, fetches every piece the node says it holds.</li>
  * </ol>
  * Throughout, the bytes the data folder really takes on disk ({@code du}, sampled every 200 ms) stay within the budget.
@@ -73,10 +75,10 @@ class SmartModeIT {
       Procs.Proc p2 = hold(alpha, "p2", IntStream.range(0, n), nodePort, procs);
       Procs.Proc p3 = hold(alpha, "p3", IntStream.range(h, n), nodePort, procs);
       hold(gamma, "p4", IntStream.range(0, 31), nodePort, procs);
-      hold(gamma, "p5", IntStream.range(0, 31), nodePort, procs);
+      Procs.Proc p5 = hold(gamma, "p5", IntStream.range(0, 31), nodePort, procs);
       List<String> args = new ArrayList<>(List.of("--catalog", yBase + "catalog/", "--data", data.toString(), "--budget",
           Long.toString(BUDGET), "--mode", "smart", "--listen", "127.0.0.1:" + nodePort, "--status", "127.0.0.1:0", "--sync-interval", "1h",
-          "--probe-interval", "2s", "--swarm-memory", "10s", "--reserve", "1M"));
+          "--probe-interval", "2s", "--swarm-memory", "10s", "--reserve", "1M", "--dht-bootstrap", "none"));
       for (Procs.Proc p : procs) args.addAll(List.of("--peer", "127.0.0.1:" + p.await("port (\\d+)", 60)));
       Procs.Proc node = Procs.seeder(tmp.resolve("cache"), args);
       procs.add(node);
@@ -91,15 +93,19 @@ class SmartModeIT {
       assertThat("the catalog came over HTTP", y.requestLines().stream().anyMatch(r -> r.startsWith("GET /mirror/catalog/")),
           org.hamcrest.Matchers.is(true));
 
-      // 2. Alpha's two mirrors recover: 4 copies; gamma (3) is now the rarer; alpha's pieces are freed for gamma's.
+      // 2. Alpha's two mirrors recover (4 copies) and P5 leaves (gamma 2): alpha's pieces are freed for gamma's.
       x1.fault(null);
       x2.fault(null);
+      p5.close();
       s = Procs.awaitStatus(statusPort, st -> settled(st, gamma, 8) && held(st, alpha) == 0 && minCopies(st, alpha) == 4, 90, node);
       assertEquals(2, ds(s, alpha).path("risk").path("healthy_mirrors").asInt());
 
-      // 3. P2 and P3 leave: alpha [h,62) has only its two mirrors; the node takes those pieces and frees gamma's.
+      // 3. P2 and P3 leave: alpha [h,62) has only its two mirrors; two more gamma peers come (4 copies). The node takes
+      // those alpha pieces and frees gamma's.
       p2.close();
       p3.close();
+      hold(gamma, "p6", IntStream.range(0, 31), nodePort, procs);
+      hold(gamma, "p7", IntStream.range(0, 31), nodePort, procs);
       s = Procs.awaitStatus(statusPort, st -> settled(st, alpha, 8) && held(st, gamma) == 0, 90, node);
       List<Integer> held = pieces(ds(s, alpha).path("held").asText());
       assertThat("only pieces of the rarer half", held.stream().allMatch(i -> i >= h), org.hamcrest.Matchers.is(true));

@@ -69,9 +69,13 @@ public final class AtomicFiles {
     Path dir = target.getParent();
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
-      Files.createDirectories(dir);
-      Files.createFile(tmp);
       boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+      if (posix && mode.contains(PosixFilePermission.OTHERS_READ)) {
+        createPublicDirectories(dir);
+      } else {
+        Files.createDirectories(dir);
+      }
+      Files.createFile(tmp);
       if (posix) Files.setPosixFilePermissions(tmp, mode);
       filler.fill(tmp);
       // again: a filler that replaced the temp file (Files.copy) brought the source's mode with it
@@ -90,6 +94,29 @@ public final class AtomicFiles {
       } catch (IOException ignored) {
         // best effort: the move already happened or the write failed first
       }
+    }
+  }
+
+  /** Folders a web server serves: 0755 whatever the umask. */
+  public static final Set<PosixFilePermission> PUBLIC_FOLDER = PosixFilePermissions.fromString("rwxr-xr-x");
+
+  /**
+   * Creates {@code dir} and the missing folders above it with mode 0755 whatever the umask (a published file in a
+   * 0700 folder cannot be served); folders that exist keep their mode.
+   */
+  public static void createPublicDirectories(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+    for (Path p = abs; p != null && !Files.isDirectory(p); p = p.getParent()) missing.push(p);
+    boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    for (Path p : missing) {
+      try {
+        Files.createDirectory(p);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (!Files.isDirectory(p)) throw e;
+        continue; // made meanwhile by another writer
+      }
+      if (posix) Files.setPosixFilePermissions(p, PUBLIC_FOLDER);
     }
   }
 

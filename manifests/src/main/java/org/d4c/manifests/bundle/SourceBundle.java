@@ -292,7 +292,7 @@ public final class SourceBundle {
 
   private static Result write(Repository repo, RevCommit commit, Plan plan, Path target) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    org.d4c.core.io.AtomicFiles.createPublicDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     long mtime = commit.getCommitTime();
     String root = plan.name() + "/";
@@ -332,6 +332,9 @@ public final class SourceBundle {
             }
           }
         }
+      }
+      if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(tmp, org.d4c.core.io.AtomicFiles.PUBLIC); // published as it is: 0644 whatever the umask
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {

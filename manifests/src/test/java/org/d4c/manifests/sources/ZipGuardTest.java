@@ -52,6 +52,21 @@ class ZipGuardTest {
   }
 
   @Test
+  void refusesASymbolicLinkSayingWhereItPoints() throws IOException {
+    Path z = tmp.resolve("link.zip");
+    try (var out = new org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream(z.toFile())) {
+      var e = new org.apache.commons.compress.archivers.zip.ZipArchiveEntry("roads.shp");
+      e.setUnixMode(0120777); // what `zip -y` stores for a link: the mode, and the target as the content
+      out.putArchiveEntry(e);
+      out.write("../../secret".getBytes());
+      out.closeArchiveEntry();
+    }
+    SourceException e = assertThrows(SourceException.class, () -> ZipGuard.check(z, null));
+    assertThat(e.getMessage(), allOf(containsString("\"roads.shp\" is a symbolic link"), containsString("\"../../secret\""),
+        containsString("put the file itself in the zip")));
+  }
+
+  @Test
   void rejectsZipSlipNames() throws IOException {
     for (String bad : new String[] {"../evil.sh", "a/../../evil.sh", "/etc/passwd", "a\\..\\b", "C:/x"}) {
       Path z = zip("slip.zip", "fine.txt", bad);

@@ -2,8 +2,6 @@ package org.d4c.pipelines.build;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,11 +10,13 @@ import java.util.stream.Stream;
 
 /**
  * The staging folder a build writes into: a hidden sibling of the target, so the final move is a rename on the same
- * file system and readers see either the old build or the new one, never a mix. The swap is two renames (old build
- * aside to {@code .NAME.old-PID}, new one into place); a build killed between them leaves no {@code --out}, and a
- * build killed while building leaves {@code .NAME.building-PID-*}. {@link #recover}, run before every build, finishes
- * or rolls back what a dead process left: it puts the old build back when {@code --out} is missing, deletes it when
- * the new one is in place, and deletes dead processes' staging folders, and says what it did.
+ * file system and readers see either the old build or the new one, never a mix. Over an earlier build the swap is one
+ * system call, {@code renameat2(RENAME_EXCHANGE)}: {@code --out} holds a complete build at every instant, and the old
+ * one ends under the staging name, deleted next. Where the kernel or file system lacks it, the swap is two renames
+ * (old build aside to {@code .NAME.old-PID}, new one into place), and a kill between them leaves no {@code --out}.
+ * {@link #recover}, run before every build, finishes or rolls back what a dead process left: it puts the old build
+ * back when {@code --out} is missing, deletes it when the new one is in place, deletes dead processes' staging
+ * folders (a killed build's, or an old build a kill left after the exchange), and says what it did.
  */
 final class Staging {
   private Staging() {}
@@ -129,14 +129,18 @@ final class Staging {
         throw new BuildException(target + " is not empty and holds no earlier build (no manifest.json);"
             + " choose an empty or new --out folder");
       }
+      if (Exchange.swap(staging, target)) {
+        delete(staging); // now the old build; a kill while deleting leaves it for recover()
+        return;
+      }
       old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
-      Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+      Exchange.rename(target, old);
     }
     try {
-      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException | DirectoryNotEmptyException e) {
+      Exchange.rename(staging, target);
+    } catch (IOException e) {
       if (old != null) {
-        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        Exchange.rename(old, target);
       }
       throw e;
     }
@@ -159,6 +163,71 @@ final class Staging {
       });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code renameat2(RENAME_EXCHANGE)}, and plain renames, through JNA (Linux 3.15+, glibc 2.28+; not on every file system). */
+  static final class Exchange {
+    private static final int AT_FDCWD = -100;
+    private static final int RENAME_EXCHANGE = 2;
+    private static volatile Boolean unavailable;
+    private static volatile boolean noExchange;
+
+    interface LibC extends com.sun.jna.Library {
+      int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags)
+          throws com.sun.jna.LastErrorException;
+    }
+
+    private static LibC libc;
+
+    /**
+     * A rename; through renameat2 when it is there, so a test can single out the swap's renames from every other
+     * rename of the JVM ({@code strace -e inject=renameat2:...}).
+     */
+    static void rename(Path from, Path to) throws IOException {
+      if (load() != null) {
+        try {
+          libc.renameat2(AT_FDCWD, from.toAbsolutePath().toString(), AT_FDCWD, to.toAbsolutePath().toString(), 0);
+          return;
+        } catch (com.sun.jna.LastErrorException e) {
+          if (e.getErrorCode() != 38 /* ENOSYS */) {
+            throw new IOException("cannot rename " + from + " to " + to + ": " + e.getMessage(), e);
+          }
+        }
+      }
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static synchronized LibC load() {
+      if (libc == null && !Boolean.TRUE.equals(unavailable)) {
+        try {
+          libc = com.sun.jna.Native.load("c", LibC.class);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) { // not Linux/glibc
+          unavailable = true;
+        }
+      }
+      return libc;
+    }
+
+    /**
+     * Swaps two paths atomically; false when this system cannot (then nothing changed) or when the two-rename swap
+     * is asked for with {@code -Dd4c.staging.exchange=false} (file systems that refuse the exchange take that path).
+     */
+    static boolean swap(Path a, Path b) throws IOException {
+      if (!Boolean.parseBoolean(System.getProperty("d4c.staging.exchange", "true")) || noExchange) {
+        return false;
+      }
+      if (load() == null) return false;
+      try {
+        libc.renameat2(AT_FDCWD, a.toAbsolutePath().toString(), AT_FDCWD, b.toAbsolutePath().toString(), RENAME_EXCHANGE);
+        return true;
+      } catch (com.sun.jna.LastErrorException e) {
+        if (e.getErrorCode() == 22 /* EINVAL */ || e.getErrorCode() == 38 /* ENOSYS */ || e.getErrorCode() == 95 /* EOPNOTSUPP */) {
+          noExchange = true;
+          return false;
+        }
+        throw new IOException("cannot swap " + b + " with the new build: " + e.getMessage(), e);
+      }
     }
   }
 }

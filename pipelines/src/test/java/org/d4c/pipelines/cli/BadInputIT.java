@@ -177,9 +177,7 @@ class BadInputIT {
         """);
     Path fresh = builds.resolve("fresh");
     Fixtures.Run r = build(recipe, fresh);
-    // Exit 1 today (a BuildException); 2 ("bad recipe") would say better that the recipe must change.
-    assertThat(r.toString(), r.exitCode(), anyOf(is(1), is(2)));
-    System.err.println("[test] a select of a missing field exits " + r.exitCode());
+    assertThat("a mistake in the recipe: exit 2, as the README says\n" + r, r.exitCode(), is(2));
     Fixtures.Run again = fails(recipe, r.exitCode());
     assertThat(again.err(), allOf(containsString("output 'towns'"), containsString("'populaton'"),
         containsString("nom")));

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.not;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.d4c.manifests.bundle.BundleReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,40 @@ class PublishCliIT {
     assertThat(bad.toString(), bad.exitCode(), is(6));
     assertThat(bad.err(), containsString("folder: provinces.parquet corrupt"));
     assertThat(bad.err(), not(containsString("manifest.json corrupt")));
+  }
+
+  /**
+   * Under umask 077 every file a publish writes to the folder mirror and to the build's .d4c-publish/ is 0644 and
+   * every folder 0755: what a web server running as another user needs to serve them.
+   */
+  @Test
+  void publishedFilesAndFoldersAreServableWhateverTheUmask() throws Exception {
+    Path copy = tmp.resolve("umask/ca-provinces");
+    Fixtures.copyTree(build, copy);
+    Fixtures.deleteTree(copy.resolve(".d4c-publish"));
+    Path file = Files.writeString(tmp.resolve("umask/mirrors.yaml"), """
+        mirrors:
+          - id: folder
+            type: local
+            path: deep/mirror
+            public_url: http://127.0.0.1:8750/
+        """);
+    String jni = System.getProperty("libtorrent4j.jni.path");
+    Fixtures.Run r = Fixtures.d4cSubprocess(tmp.resolve("umask"), java.util.Map.of(),
+        jni == null ? List.of() : List.of("-Dlibtorrent4j.jni.path=" + jni), "077",
+        "publish", copy.toString(), "--mirrors", file.toString(), "--catalog", tmp.resolve("umask/deep/catalog").toString());
+    assertThat(r.toString(), r.exitCode(), is(0));
+    List<String> wrong = new java.util.ArrayList<>();
+    for (Path root : List.of(tmp.resolve("umask/deep"), copy.resolve(".d4c-publish"))) {
+      try (var s = Files.walk(root)) {
+        for (Path p : s.toList()) {
+          String mode = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+          String want = Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--";
+          if (!mode.equals(want) && !p.getFileName().toString().equals(".d4c-catalog.lock")) wrong.add(tmp.relativize(p) + " " + mode);
+        }
+      }
+    }
+    assertThat(wrong, is(List.of()));
   }
 
   @Test

@@ -93,8 +93,22 @@ public final class MirrorFile {
     return parse(text, file);
   }
 
-  /** Parses mirror-file text; {@code file} names it in messages and anchors relative paths. */
-  public static List<Config> parse(String yaml, Path file) {
+  /** The whole mirror file: its mirrors and its top-level {@code trackers:} (empty when absent). */
+  public record Contents(List<Config> mirrors, List<String> trackers) {}
+
+  /** Reads the whole mirror file (see {@link Contents}). */
+  public static Contents loadContents(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new MirrorException(file.toString(), "cannot read the mirror file: " + e.getMessage());
+    }
+    JsonNode root = checked(text, file);
+    return new Contents(parse(text, file), strings(root.path("trackers")));
+  }
+
+  private static JsonNode checked(String yaml, Path file) {
     String where = file == null ? "mirror file" : file.toString();
     JsonNode root;
     try {
@@ -105,6 +119,14 @@ public final class MirrorFile {
     if (root == null || root.isMissingNode() || root.isNull()) throw new MirrorException(where, "empty mirror file: expected `mirrors:` and a list");
     List<String> problems = SCHEMA.validate(root);
     if (!problems.isEmpty()) throw new MirrorException(where, problems);
+    return root;
+  }
+
+  /** Parses mirror-file text; {@code file} names it in messages and anchors relative paths. */
+  public static List<Config> parse(String yaml, Path file) {
+    String where = file == null ? "mirror file" : file.toString();
+    JsonNode root = checked(yaml, file);
+    List<String> problems = new ArrayList<>();
     Path base = file == null ? Path.of("") : file.toAbsolutePath().getParent();
     List<Config> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();

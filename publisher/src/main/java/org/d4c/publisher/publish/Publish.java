@@ -26,6 +26,7 @@ import org.d4c.publisher.mirror.MirrorException;
 import org.d4c.publisher.mirror.MirrorFile;
 import org.d4c.publisher.mirror.Release;
 import org.d4c.publisher.mirror.ReleaseFile;
+import org.d4c.publisher.torrent.Magnet;
 import org.d4c.publisher.torrent.TorrentMaker;
 
 /**
@@ -36,10 +37,11 @@ import org.d4c.publisher.torrent.TorrentMaker;
  *   <li>Make the source bundle ({@code <dataset>-<version>-source.tar.gz}) in the work folder.</li>
  *   <li>Deposit on the DOI mirrors (Zenodo) first: the DOI goes into the torrent's comment.</li>
  *   <li>Make the torrent: every output, the manifest and the bundle; every HTTP mirror of the file is a web seed
- *       (all of them, whatever {@code --only} says, so the torrent does not depend on the run).</li>
+ *       (all of them, whatever {@code --only} says, so the torrent does not depend on the run); the file's
+ *       {@code trackers:} are its announce list.</li>
  *   <li>Upload the release (outputs, manifest, bundle, torrent) to the other mirrors; each checks every file back.</li>
- *   <li>Put the item in the catalog with its mirror hrefs, DOI and torrent; publish the catalog to the mirrors that
- *       take it.</li>
+ *   <li>Put the item in the catalog with its mirror hrefs, DOI and torrent (the magnet with {@code tr}, {@code ws} and
+ *       {@code xs}, see {@link Magnet}); publish the catalog to the mirrors that take it.</li>
  * </ol>
  * A mirror that fails does not stop the others; the run then ends with an error naming it, and running it again
  * uploads only what is missing.
@@ -58,7 +60,17 @@ public final class Publish {
    * @param mirrors the mirrors to publish to this time ({@code --only})
    */
   public record Options(Path buildDir, List<MirrorFile.Config> all, List<MirrorFile.Config> mirrors, Path catalogDir,
-      boolean dryRun, boolean hybrid, boolean allowDirty) {}
+      boolean dryRun, boolean hybrid, boolean allowDirty, List<String> trackers) {
+    public Options {
+      trackers = trackers == null ? List.of() : List.copyOf(trackers);
+    }
+
+    /** Without trackers. */
+    public Options(Path buildDir, List<MirrorFile.Config> all, List<MirrorFile.Config> mirrors, Path catalogDir,
+        boolean dryRun, boolean hybrid, boolean allowDirty) {
+      this(buildDir, all, mirrors, catalogDir, dryRun, hybrid, allowDirty, List.of());
+    }
+  }
 
   /** What a run did. */
   public record Result(Release release, List<Mirror.Report> reports, TorrentMaker.Result torrent, String doi,
@@ -156,7 +168,7 @@ public final class Publish {
         String s = webSeed(c);
         if (s != null && !seeds.contains(s)) seeds.add(s);
       }
-      TorrentMaker maker = TorrentMaker.of(build).webSeeds(seeds).doi(doi).hybrid(o.hybrid());
+      TorrentMaker maker = TorrentMaker.of(build).webSeeds(seeds).trackers(o.trackers()).doi(doi).hybrid(o.hybrid());
       if (bundle != null) maker.extraFile(bundleName, bundle);
       out.println("Torrent: hashing " + org.d4c.core.io.Sizes.format(core.stream().mapToLong(ReleaseFile::size).sum()) + " with "
           + seeds.size() + " web seed" + (seeds.size() == 1 ? "" : "s"));
@@ -255,9 +267,18 @@ public final class Publish {
         if (primary == null && c.publicUrl() != null) primary = c.id();
       }
     }
+    // xs: the .torrent's own URL on every mirror that has it, the primary first, so a client needs no peer for it.
+    List<String> torrentUrls = new ArrayList<>();
+    Map<String, String> torrentHrefs = hrefs.getOrDefault(Publication.TORRENT_ASSET, Map.of());
+    if (primary != null && torrentHrefs.containsKey(primary)) torrentUrls.add(torrentHrefs.get(primary));
+    for (MirrorFile.Config c : configs) {
+      String u = torrentHrefs.get(c.id());
+      if (u != null && (u.startsWith("http://") || u.startsWith("https://")) && !torrentUrls.contains(u)) torrentUrls.add(u);
+    }
+    torrentUrls.removeIf(u -> !(u.startsWith("http://") || u.startsWith("https://")));
     Publication.Mirrors pub = new Publication.Mirrors(primary, hrefs, titles, doi, conceptDoi,
         new Publication.Torrent(torrent.bytes().length, Hashing.sha256(torrent.bytes()), torrent.infoHashV1(), null,
-            torrent.magnetUri()),
+            Magnet.withTorrentUrls(torrent.magnetUri(), torrentUrls)),
         bundle == null ? null : new Publication.SourceBundle(size(bundle), Hashing.sha256(bundle)));
     ObjectNode item = catalog.update(itemId, Publication.apply(pub));
     out.println("Catalog: " + itemId + " now lists " + titles.size() + " mirror" + (titles.size() == 1 ? "" : "s")
@@ -310,7 +331,8 @@ public final class Publish {
     out.println("  version " + m.dataset() + " " + m.version() + " from " + build);
     for (ReleaseFile f : coreFiles(m, build)) out.println("    " + f.name() + "  " + org.d4c.core.io.Sizes.format(f.size()) + "  sha256 " + f.sha256());
     out.println("    " + (dirty ? "(no source bundle: uncommitted changes)" : bundleName + "  (source bundle, made first)"));
-    out.println("    " + torrentName + "  (torrent, made after the DOI mirrors)");
+    out.println("    " + torrentName + "  (torrent, made after the DOI mirrors" + (o.trackers().isEmpty() ? ", no trackers"
+        : ", trackers " + String.join(" ", o.trackers())) + ")");
     for (MirrorFile.Config c : o.mirrors()) {
       out.println("  -> " + c.id() + " (" + c.type() + ")" + (c.publicUrl() == null ? "" : ": " + c.publicUrl()
           + m.dataset() + "-" + m.version() + "/") + (c.takesCatalog() ? ", and the catalog" : ""));

@@ -48,6 +48,8 @@ import org.libtorrent4j.swig.sha1_hash;
  *   <li>No {@code creation date} unless {@link #creationDate(long)} is given (e.g. from {@code SOURCE_DATE_EPOCH});
  *       {@code created by} is the fixed string {@value #CREATOR}; {@code comment} names the dataset, version and DOI.
  *       Same files and options give byte-identical .torrent files.</li>
+ *   <li>BEP 12 {@code announce-list} from {@link #trackers(List)}; never the private flag (peers may come from DHT
+ *       and PEX too).</li>
  *   <li>Piece size: see {@link #pieceSize(long)}.</li>
  * </ul>
  *
@@ -71,6 +73,7 @@ public final class TorrentMaker {
 
   private final Path buildDir;
   private final List<String> webSeeds = new ArrayList<>();
+  private final List<String> trackers = new ArrayList<>();
   private final java.util.Map<String, Path> extraFiles = new java.util.TreeMap<>();
   private String doi;
   private boolean hybrid;
@@ -93,6 +96,21 @@ public final class TorrentMaker {
         throw new IllegalArgumentException("a web seed must be an http(s) URL, got " + b);
       }
       webSeeds.add(b.endsWith("/") ? b : b + "/");
+    }
+    return this;
+  }
+
+  /**
+   * Tracker announce URLs ({@code http}, {@code https} or {@code udp}), each in its own tier in the order given
+   * (BEP 12 {@code announce-list}; the first is also {@code announce}). None (the default) writes no announce key, so
+   * torrents made without trackers keep their bytes.
+   */
+  public TorrentMaker trackers(List<String> urls) {
+    for (String u : urls) {
+      if (u == null || !u.matches("(https?|udp)://[^\\s/?#]+(/\\S*)?")) {
+        throw new IllegalArgumentException("a tracker must be an http(s):// or udp:// URL, got " + u);
+      }
+      if (!trackers.contains(u)) trackers.add(u);
     }
     return this;
   }
@@ -231,6 +249,7 @@ public final class TorrentMaker {
         for (int p = 0; p < hashes.length; p++) ct.set_hash(p, new sha1_hash(Vectors.bytes2byte_vector(hashes[p])));
       }
       for (String seed : new LinkedHashSet<>(webSeeds)) ct.add_url_seed(seed);
+      for (int tier = 0; tier < trackers.size(); tier++) ct.add_tracker(trackers.get(tier), tier);
       ct.set_comment(comment(m, doi));
       ct.set_creator(CREATOR);
       ct.set_creation_date(creationDate);

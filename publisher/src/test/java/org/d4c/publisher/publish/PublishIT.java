@@ -66,6 +66,7 @@ class PublishIT {
     Files.writeString(tmp.resolve("credentials"), "[default]\naws_access_key_id = " + KEY + "\naws_secret_access_key = " + CANARY + "\n");
     mirrors = tmp.resolve("mirrors.yaml");
     Files.writeString(mirrors, """
+        trackers: [udp://127.0.0.1:6969/announce]
         mirrors:
           - id: s3
             type: s3
@@ -103,11 +104,12 @@ class PublishIT {
   }
 
   Publish.Result publish(Path build, Path catalog, List<String> only) {
-    List<MirrorFile.Config> all = MirrorFile.load(mirrors);
+    MirrorFile.Contents file = MirrorFile.loadContents(mirrors);
+    List<MirrorFile.Config> all = file.mirrors();
     Path state = build.resolve(Publish.WORK_DIR).resolve("uploads");
     Publish p = new Publish(c -> Mirrors.open(c, Credentials.of(Map.of()), state), PublishIT::bundle,
         new PrintStream(log, true, StandardCharsets.UTF_8), Progress.NONE);
-    return p.run(new Publish.Options(build, all, MirrorFile.select(all, only, mirrors), catalog, false, false, false));
+    return p.run(new Publish.Options(build, all, MirrorFile.select(all, only, mirrors), catalog, false, false, false, file.trackers()));
   }
 
   @Test
@@ -131,7 +133,13 @@ class PublishIT {
     assertThat(item.path("assets").path("torrent").path("href").asText(), is(publicBase + "alpha-1.0.0/alpha-1.0.0.torrent"));
     assertThat(item.path("assets").path("source").path("href").asText(), is(publicBase + "alpha-1.0.0/alpha-1.0.0-source.tar.gz"));
     assertThat(item.path("properties").path("torrent:infohash").asText(), is(first.torrent().infoHashV1()));
-    assertThat(item.path("properties").path("torrent:magnet").asText(), startsWith("magnet:?xt=urn:btih:" + first.torrent().infoHashV1()));
+    String magnet = item.path("properties").path("torrent:magnet").asText();
+    assertThat(magnet, startsWith("magnet:?xt=urn:btih:" + first.torrent().infoHashV1()));
+    String enc = java.net.URLEncoder.encode(publicBase, StandardCharsets.UTF_8);
+    assertThat("the mirror file's tracker", magnet, org.hamcrest.Matchers.containsString("&tr=udp%3a%2f%2f127.0.0.1%3a6969%2fannounce"));
+    assertThat("the web seed", magnet.toLowerCase(java.util.Locale.ROOT), org.hamcrest.Matchers.containsString("&ws=" + enc.toLowerCase(java.util.Locale.ROOT)));
+    assertThat("the .torrent's own URL", magnet, org.hamcrest.Matchers.containsString("&xs=" + enc + "alpha-1.0.0%2Falpha-1.0.0.torrent"));
+    assertThat(new org.libtorrent4j.TorrentInfo(first.torrent().bytes()).trackers().get(0).url(), is("udp://127.0.0.1:6969/announce"));
     assertThat(Files.isRegularFile(tmp.resolve("folder-mirror/alpha-1.0.0/data.parquet")), is(true));
     assertThat(Files.isRegularFile(tmp.resolve("store/d4c/datasets/catalog/catalog.parquet")), is(true));
 

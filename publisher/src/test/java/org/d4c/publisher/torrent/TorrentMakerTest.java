@@ -66,6 +66,37 @@ class TorrentMakerTest {
   }
 
   @Test
+  void trackersGoIntoTheAnnounceListOneTierEachAndIntoTheMagnet() {
+    Path a = build("a");
+    List<String> trackers = List.of("udp://tracker.example.org:6969/announce", "https://t.example.net/announce");
+    TorrentMaker.Result r1 = TorrentMaker.of(a).webSeeds(SEEDS).trackers(trackers).make();
+    TorrentMaker.Result r2 = TorrentMaker.of(a).webSeeds(SEEDS).trackers(trackers).make();
+    assertArrayEquals(r1.bytes(), r2.bytes());
+    TorrentInfo ti = new TorrentInfo(r1.bytes());
+    assertEquals(trackers, ti.trackers().stream().map(t -> t.url()).toList());
+    assertEquals(List.of(0, 1), ti.trackers().stream().map(t -> t.tier()).toList());
+    String text = new String(r1.bytes(), StandardCharsets.ISO_8859_1);
+    assertThat(text, containsString("8:announce39:udp://tracker.example.org:6969/announce"));
+    assertThat(text, not(containsString("7:private")));
+    assertEquals(r1.infoHashV1(), TorrentMaker.of(a).webSeeds(SEEDS).make().infoHashV1(), "trackers are outside the info dict");
+    assertThat(r1.magnetUri(), containsString("&tr=udp%3a%2f%2ftracker.example.org%3a6969%2fannounce"));
+    assertThat(r1.magnetUri(), containsString("&ws=https%3a%2f%2fa.example.org%2fd4c%2f"));
+    // Without trackers there is no announce key at all: torrents made before trackers existed keep their bytes.
+    assertThat(new String(TorrentMaker.of(a).webSeeds(SEEDS).make().bytes(), StandardCharsets.ISO_8859_1), not(containsString("announce")));
+    assertThrows(IllegalArgumentException.class, () -> TorrentMaker.of(a).trackers(List.of("ftp://x.example/announce")));
+    assertThrows(IllegalArgumentException.class, () -> TorrentMaker.of(a).trackers(List.of("udp://")));
+  }
+
+  @Test
+  void magnetGetsTheTorrentUrlsAsExactSources() {
+    String m = Magnet.withTorrentUrls("magnet:?xt=urn:btih:" + "ab".repeat(20) + "&dn=x",
+        List.of("https://a.example.org/d4c/x/x.torrent", "http://b.example/m/x y.torrent", "https://a.example.org/d4c/x/x.torrent"));
+    assertEquals("magnet:?xt=urn:btih:" + "ab".repeat(20) + "&dn=x&xs=https%3A%2F%2Fa.example.org%2Fd4c%2Fx%2Fx.torrent"
+        + "&xs=http%3A%2F%2Fb.example%2Fm%2Fx%20y.torrent", m);
+    assertThrows(IllegalArgumentException.class, () -> Magnet.withTorrentUrls("magnet:?xt=urn:btih:00", List.of("file:///etc/passwd")));
+  }
+
+  @Test
   void creationDateOnlyWhenAsked() {
     Path a = build("a");
     TorrentInfo ti = new TorrentInfo(TorrentMaker.of(a).creationDate(1_700_000_000L).make().bytes());

@@ -16,41 +16,46 @@ import org.d4c.seeder.plan.Planner;
  * @param extraPeers peers to connect every torrent to ({@code HOST:PORT}; tests and private swarms)
  * @param swarmMemory how long a piece's peer count is remembered after it fell: peers drop and come back (each time
  *     the node frees pieces, every connection of that torrent is closed), and the plan must not follow every blip
+ * @param discovery DHT, trackers, PEX, LSD, port mapping
  */
 public record Config(String catalog, Path data, long budget, Planner.Mode mode, String listen, Duration syncInterval,
     Duration probeInterval, Duration recheckInterval, long reserveBytes, AddressPolicy policy, DiskProbe disk, Clock clock,
-    List<String> extraPeers, Duration swarmMemory) {
+    List<String> extraPeers, Duration swarmMemory, Discovery discovery) {
 
   public static Config of(String catalog, Path data, long budget, Planner.Mode mode) {
     return new Config(catalog, data, budget, mode, "0.0.0.0:6881", Duration.ofMinutes(15), Duration.ofMinutes(10),
-        Duration.ofDays(7), 256L << 20, AddressPolicy.DEFAULT, DiskProbe.SYSTEM, Clock.systemUTC(), List.of(), Duration.ofMinutes(5));
+        Duration.ofDays(7), 256L << 20, AddressPolicy.DEFAULT, DiskProbe.SYSTEM, Clock.systemUTC(), List.of(), Duration.ofMinutes(5), Discovery.DEFAULT);
   }
 
   public Config withListen(String l) {
-    return new Config(catalog, data, budget, mode, l, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, swarmMemory);
+    return new Config(catalog, data, budget, mode, l, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, swarmMemory, discovery);
   }
 
   public Config withIntervals(Duration sync, Duration probe, Duration recheck) {
-    return new Config(catalog, data, budget, mode, listen, sync, probe, recheck, reserveBytes, policy, disk, clock, extraPeers, swarmMemory);
+    return new Config(catalog, data, budget, mode, listen, sync, probe, recheck, reserveBytes, policy, disk, clock, extraPeers, swarmMemory, discovery);
   }
 
   public Config withReserve(long r) {
-    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, r, policy, disk, clock, extraPeers, swarmMemory);
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, r, policy, disk, clock, extraPeers, swarmMemory, discovery);
   }
 
   public Config withPolicy(AddressPolicy p) {
-    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, p, disk, clock, extraPeers, swarmMemory);
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, p, disk, clock, extraPeers, swarmMemory, discovery);
   }
 
   public Config withDisk(DiskProbe d) {
-    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, d, clock, extraPeers, swarmMemory);
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, d, clock, extraPeers, swarmMemory, discovery);
   }
 
   public Config withPeers(List<String> peers) {
-    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, List.copyOf(peers), swarmMemory);
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, List.copyOf(peers), swarmMemory, discovery);
   }
 
   public Config withSwarmMemory(Duration m) {
-    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, m);
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, m, discovery);
+  }
+
+  public Config withDiscovery(Discovery d) {
+    return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, swarmMemory, d);
   }
 }

@@ -34,6 +34,7 @@ public final class Planner {
   public static final int BLOCK = 4096;
   static final int MAX_COPIES = 1023;
   static final int MAX_GAP = (1 << 22) - 1;
+  static final int SPREAD_RUN = 16;
 
   public enum Mode { FULL, SMART }
 
@@ -100,6 +101,16 @@ public final class Planner {
   }
 
   public static Plan plan(List<Torrent> input, long budget, Mode mode) {
+    return plan(input, budget, mode, 0);
+  }
+
+  /**
+   * As {@link #plan(List, long, Mode)}, with a per-node tie-break: when {@code spread} is not 0, equally rare pieces
+   * (same copies, same held state) are ordered by a hash of ({@code spread}, torrent, run of {@value #SPREAD_RUN}
+   * pieces) instead of by gap and index. Nodes that see the same swarm then pick different pieces among the
+   * equally rare ones instead of all the same (a herd), each still in runs of consecutive pieces.
+   */
+  public static Plan plan(List<Torrent> input, long budget, Mode mode, long spread) {
     List<Torrent> ts = new ArrayList<>(input);
     ts.sort(Comparator.comparing(Torrent::id));
     for (int i = 1; i < ts.size(); i++) {
@@ -107,7 +118,7 @@ public final class Planner {
     }
     Map<String, BitSet> wanted = new LinkedHashMap<>();
     Map<String, Risk> risks = new LinkedHashMap<>();
-    Candidates cands = mode == Mode.SMART ? new Candidates(ts) : null;
+    Candidates cands = mode == Mode.SMART ? new Candidates(ts, spread) : null;
     int maxPieces = 0;
     for (Torrent t : ts) maxPieces = Math.max(maxPieces, t.numPieces());
     int[] copies = new int[maxPieces];
@@ -202,7 +213,8 @@ public final class Planner {
   /**
    * Smart mode's candidates (every piece not pinned) and the greedy pick over them.
    *
-   * <p>The order is the sort key {@code bucket << 52 | (MAX_GAP - gap) << 30 | global index}, where the bucket is
+   * <p>The order is the sort key {@code bucket << 52 | tie-break << 30 | global index} (tie-break: {@code MAX_GAP - gap},
+   * or the spread hash), where the bucket is
    * {@code 2 * min(copies, MAX_COPIES) + notHeld}: there are only 2,048 buckets. Sorting all 4 M keys is not needed:
    * a bucket whose total cost is below what is left of the budget is taken whole, whatever its inner order, so only
    * the first bucket that does not fit (and, past it, the few pieces still small enough) is sorted.
@@ -214,14 +226,17 @@ public final class Planner {
     private final int[] offsets;
     /** Per global piece index: its bucket, or -1 when pinned. */
     private final short[] bucket;
-    /** Per global piece index: the length of its run of consecutive equally-rare pieces (capped at MAX_GAP). */
+    /** Per global piece index: its tie-break within a bucket, smaller first (see {@link #gaps}). */
     private final int[] gap;
     private final int[] bucketCount = new int[BUCKETS];
     private final long[] bucketCost = new long[BUCKETS];
     private final long[] bucketMinCost = new long[BUCKETS];
 
-    Candidates(List<Torrent> ts) {
+    private final long spread;
+
+    Candidates(List<Torrent> ts, long spread) {
       this.ts = ts;
+      this.spread = spread;
       offsets = new int[ts.size() + 1];
       long total = 0;
       for (int k = 0; k < ts.size(); k++) {
@@ -241,19 +256,31 @@ public final class Planner {
         bucket[g] = -1;
         return;
       }
-      int b = 2 * Math.min(copies, MAX_COPIES) + (held ? 0 : 1);
+      // With a spread, a held piece ranks as if it had one copy fewer: it is freed only for a piece with at least two
+      // fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1). Nodes that see the same swarm then
+      // do not all free the same shared pieces at once and fetch them back later.
+      int rank = held && spread != 0 ? copies - 1 : copies;
+      int b = 2 * Math.min(rank, MAX_COPIES) + (held ? 0 : 1);
       bucket[g] = (short) b;
       bucketCount[b]++;
       bucketCost[b] += cost;
       bucketMinCost[b] = Math.min(bucketMinCost[b], cost);
     }
 
-    /** Gives each piece of torrent {@code k} the length of its run of consecutive pieces with the same copies. */
+    /**
+     * Gives each piece of torrent {@code k} its tie-break: {@code MAX_GAP - } the length of its run of consecutive
+     * pieces with the same copies (longest first), or with a spread the node's hash of its run of pieces.
+     */
     void gaps(int k, int[] copies, int np) {
+      if (spread != 0) {
+        long t = spread * 0x9E3779B97F4A7C15L ^ ts.get(k).id().hashCode();
+        for (int i = 0; i < np; i++) gap[offsets[k] + i] = (int) (mix(t + i / SPREAD_RUN) & MAX_GAP);
+        return;
+      }
       int runStart = 0;
       for (int i = 1; i <= np; i++) {
         if (i == np || copies[i] != copies[runStart]) {
-          Arrays.fill(gap, offsets[k] + runStart, offsets[k] + i, Math.min(i - runStart, MAX_GAP));
+          Arrays.fill(gap, offsets[k] + runStart, offsets[k] + i, MAX_GAP - Math.min(i - runStart, MAX_GAP));
           runStart = i;
         }
       }
@@ -307,7 +334,7 @@ public final class Planner {
           } else if (b >= from && b <= to && bucketMinCost[b] <= maxCost) {
             if (costs == null) costs = new Costs(ts.get(k));
             if (costs.of(g - base) > maxCost) continue;
-            keys[n++] = (long) b << 52 | (long) (MAX_GAP - gap[g]) << 30 | g;
+            keys[n++] = (long) b << 52 | (long) gap[g] << 30 | g;
           }
         }
       }
@@ -332,6 +359,13 @@ public final class Planner {
         }
       }
       return used;
+    }
+
+    /** SplitMix64's finaliser: a well-spread 64-bit hash. */
+    private static long mix(long z) {
+      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+      return z ^ (z >>> 31);
     }
 
     /** The torrent holding global piece index {@code g} (torrents without pieces share an offset: take the last). */

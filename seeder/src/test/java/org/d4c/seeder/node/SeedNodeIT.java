@@ -50,7 +50,9 @@ class SeedNodeIT {
 
   Config config(Path catalog, Path data, long budget, Planner.Mode mode, DiskProbe disk) {
     return Config.of(catalog.toString(), data, budget, mode).withListen("127.0.0.1:0")
-        .withIntervals(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(7)).withReserve(1 << 20).withDisk(disk);
+        .withIntervals(Duration.ofHours(1), Duration.ofHours(1), Duration.ofDays(7)).withReserve(1 << 20).withDisk(disk)
+        // DHT on, but no bootstrap node: nothing leaves loopback.
+        .withDiscovery(new Discovery(true, java.util.List.of(), java.util.List.of(), true, false, false, Discovery.DHT_ANNOUNCE));
   }
 
   static JsonNode await(SeedNode n, Predicate<JsonNode> p, int seconds) throws InterruptedException {
@@ -84,9 +86,12 @@ class SeedNodeIT {
       Fixtures.Published a = Fixtures.publish(catalog, root, m.base("127.0.0.1"), "alpha", "1.0.0", 1_000_000, 1);
       byte[] onlyA = Files.readAllBytes(catalog.resolve("catalog.parquet"));
       String nodeId;
+      String dhtId;
       try (SeedNode n = new SeedNode(config(catalog, data, 1L << 30, Planner.Mode.FULL, disk)).start()) {
         nodeId = n.nodeId();
-        await(n, s -> complete(s, a.itemId()), 60);
+        JsonNode first = await(n, s -> complete(s, a.itemId()) && s.path("node").path("discovery").path("dht_node_id").isTextual(), 60);
+        dhtId = first.path("node").path("discovery").path("dht_node_id").asText();
+        assertThat(dhtId.length(), org.hamcrest.Matchers.equalTo(40));
 
         // A corrupted piece on disk: the recheck finds it and it is fetched again.
         Path blob = data.resolve("torrents").resolve(a.result().infoHashV1()).resolve(a.result().name()).resolve("extra/blob.bin");
@@ -120,7 +125,16 @@ class SeedNodeIT {
       m.fault(FaultServer.Fault.status(503));
       try (SeedNode n = new SeedNode(config(catalog, data, 1L << 30, Planner.Mode.FULL, disk)).start()) {
         assertEquals(nodeId, n.nodeId());
-        JsonNode s = await(n, x -> complete(x, a.itemId()) && x.path("datasets").size() == 1, 60);
+        JsonNode s = await(n, x -> complete(x, a.itemId()) && x.path("datasets").size() == 1
+            && x.path("node").path("discovery").path("dht_node_id").isTextual(), 60);
+        // The DHT state (node id, routing table) was saved and handed back to libtorrent. libtorrent keeps the saved id
+        // only when it knows its external address at start (a node bound to its public address); here, on loopback, it
+        // picks a new random one (BEP 42 ties ids to the external address).
+        byte[] saved = Files.readAllBytes(data.resolve(".d4c-seeder/session.dat"));
+        assertThat(new String(saved, java.nio.charset.StandardCharsets.ISO_8859_1), containsString("9:dht state"));
+        assertThat(new String(saved, java.nio.charset.StandardCharsets.ISO_8859_1), containsString("7:node-id"));
+        assertThat(s.path("node").path("discovery").path("dht_node_id").asText().length(), org.hamcrest.Matchers.equalTo(40));
+        assertThat(dhtId.length(), org.hamcrest.Matchers.equalTo(40));
         assertEquals(ds(s, a.itemId()).path("pieces_total").asInt(), ds(s, a.itemId()).path("pieces_planned").asInt());
         assertTrue(Files.isRegularFile(data.resolve(".d4c-seeder/state.json")));
       }

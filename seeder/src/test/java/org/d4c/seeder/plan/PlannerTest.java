@@ -29,6 +29,34 @@ class PlannerTest {
   }
 
   @Test
+  void aSpreadGivesEachNodeOtherPiecesAmongEquallyRareOnesButKeepsRarityFirstAndIsDeterministic() {
+    int n = 4000;
+    int[] swarm = new int[n];
+    for (int i = 0; i < 100; i++) swarm[i] = 0; // the rarest: pieces 0-99 (copies 1 with the mirror)
+    for (int i = 100; i < n; i++) swarm[i] = 1;
+    List<Planner.Torrent> ts = List.of(t("a", n, swarm, 1, null));
+    long budget = 600L * (P + Planner.BLOCK); // the 100 rarest, then 500 of the 3,900 equally rare others
+    BitSet a = Planner.plan(ts, budget, Planner.Mode.SMART, 11).wanted().get("a");
+    BitSet b = Planner.plan(ts, budget, Planner.Mode.SMART, 12).wanted().get("a");
+    assertEquals(a, Planner.plan(ts, budget, Planner.Mode.SMART, 11).wanted().get("a"), "the same node gets the same plan");
+    for (BitSet w : List.of(a, b)) {
+      assertEquals(600, w.cardinality());
+      assertEquals(100, w.get(0, 100).cardinality(), "the rarest pieces come first whatever the spread");
+    }
+    BitSet both = (BitSet) a.clone();
+    both.and(b);
+    both.clear(0, 100);
+    // Without a spread both nodes would take the same 500; with one, two nodes overlap about as two random picks of
+    // 500 of 3,900 do (about 64 pieces), and in runs of consecutive pieces.
+    assertThat(both.cardinality(), lessThanOrEqualTo(160));
+    BitSet none = Planner.plan(ts, budget, Planner.Mode.SMART).wanted().get("a");
+    assertEquals(none, Planner.plan(ts, budget, Planner.Mode.SMART, 0).wanted().get("a"));
+    int runs = 0;
+    for (int i = a.nextSetBit(100); i >= 0; i = a.nextSetBit(a.nextClearBit(i))) runs++;
+    assertThat("runs of " + Planner.SPREAD_RUN, runs, lessThanOrEqualTo(500 / Planner.SPREAD_RUN + 4));
+  }
+
+  @Test
   void takesTheRarestPiecesFirstAcrossTorrents() {
     // a: mirror healthy (1 copy everywhere) + a peer on pieces 0-1; b: no mirror, one peer everywhere, two on 2-3.
     var a = t("a", 4, new int[] {1, 1, 0, 0}, 1, null);

@@ -1,0 +1,101 @@
+"""Plots of the Smart Node simulation (bench/swarm-sim.sh): one PNG per figure, into the same folder.
+
+  copies-<tag>.png   share of pieces with 0 / 1 / 2 / 3+ copies outside the mirrors over time, one panel per strategy
+  below2-<tag>.png   share of pieces with fewer than 2 copies outside the mirrors, strategies overlaid (log scale)
+  sweep.png          steady-state shares with 0 and with < 2 copies against volunteer storage / archive size
+"""
+import csv, os, sys
+from collections import defaultdict
+import matplotlib
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+
+out = sys.argv[1]
+COLORS = {'smart': '#1f77b4', 'smart-spread': '#2ca02c', 'whole': '#d62728', 'random': '#9467bd'}
+
+def read(path):
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f))
+
+DAYS = [0]
+
+def events(ax):
+    # The simulator places its events at fixed fractions of the run (SwarmSimulator.main).
+    d = DAYS[0]
+    for a, b in [(0.20, 0.28), (0.38, 0.43), (0.52, 0.57)]:
+        ax.axvspan(a * d, b * d, facecolor='none', edgecolor='0.3', hatch='//', linewidth=0.8, zorder=3)
+    ax.axvline(0.67 * d, color='0.2', linestyle=':', linewidth=1.5, zorder=3)
+
+for name in sorted(os.listdir(out)):
+    if not name.endswith('-timeseries.csv'):
+        continue
+    tag = name[:-len('-timeseries.csv')]
+    rows = read(os.path.join(out, name))
+    DAYS[0] = round(max(float(r['day']) for r in rows))
+    by = defaultdict(list)
+    for r in rows:
+        by[(r['strategy'], r['nodes'])].append(r)
+    keys = sorted(by, key=lambda k: (int(k[1]), list(COLORS).index(k[0]) if k[0] in COLORS else 9))
+    fig, axes = plt.subplots(len(keys), 1, figsize=(9, 2.2 * len(keys)), sharex=True, squeeze=False)
+    for ax, k in zip(axes[:, 0], keys):
+        rs = by[k]
+        day = [float(r['day']) for r in rs]
+        s = [[float(r[c]) for r in rs] for c in ('share_0', 'share_1', 'share_2', 'share_3plus')]
+        ax.stackplot(day, *s, labels=['0 copies', '1', '2', '3+'], colors=['#000000', '#d62728', '#ff7f0e', '#2ca02c'])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel('share')
+        ax.set_title('%s, %s nodes' % k, fontsize=9)
+        events(ax)
+    axes[0, 0].legend(loc='lower right', fontsize=7, ncol=4)
+    axes[-1, 0].set_xlabel('day (hatched: mirror A, mirror B, both mirrors down; dotted: a quarter of the nodes leave)')
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, 'copies-%s.png' % tag), dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    for k in keys:
+        rs = by[k]
+        day = [float(r['day']) for r in rs]
+        below = [max(1e-7, float(r['share_0']) + float(r['share_1'])) for r in rs]
+        ax.plot(day, below, label='%s x%s' % k, color=COLORS.get(k[0]), linestyle='-' if k[1] == keys[0][1] else '--')
+    ax.set_yscale('log')
+    ax.set_ylabel('share of pieces with < 2 copies')
+    ax.set_xlabel('day')
+    events(ax)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, 'below2-%s.png' % tag), dpi=110)
+    plt.close(fig)
+
+# The sweep: steady-state means (last quarter of each run) of the shares with 0 and with fewer than 2 copies.
+pts = defaultdict(list)
+for name in sorted(os.listdir(out)):
+    if not (name.endswith('-timeseries.csv') and (name.startswith('main') or name.startswith('sweep'))):
+        continue
+    summ = {r['strategy']: r for r in read(os.path.join(out, name.replace('timeseries', 'summary')))}
+    rows = read(os.path.join(out, name))
+    days = max(float(r['day']) for r in rows)
+    by = defaultdict(list)
+    for r in rows:
+        if float(r['day']) >= 0.75 * days:
+            by[r['strategy']].append(r)
+    for st, rs in by.items():
+        zero = sum(float(r['share_0']) for r in rs) / len(rs)
+        below = sum(float(r['share_0']) + float(r['share_1']) for r in rs) / len(rs)
+        pts[st].append((float(summ[st]['storage_ratio']), zero, below))
+if pts:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    for st, p in pts.items():
+        p.sort()
+        for ax, k in zip(axes, (1, 2)):
+            ax.plot([x[0] for x in p], [max(1e-4, x[k]) for x in p], marker='o', label=st, color=COLORS.get(st))
+    for ax, title in zip(axes, ('pieces with 0 copies outside the mirrors', 'pieces with fewer than 2 copies')):
+        ax.set_yscale('log')
+        ax.set_xlabel('volunteer storage / archive size')
+        ax.set_ylabel('share, steady state (mean)')
+        ax.set_title(title, fontsize=9)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, 'sweep.png'), dpi=110)
+    plt.close(fig)
+print('plots in', out)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Smart Node simulation at internet scale (method and figures: docs/swarm-simulation.md).
+#   The seeder's real Planner (seeder/src/main/.../plan/Planner.java) on a ~50 TB catalog, N volunteer nodes with
+#   budgets, two mirrors that fail and recover, churn, partial and delayed swarm knowledge; strategies side by side:
+#   smart (d4c), smart-spread (d4c with the per-node tie-break), whole (Academic Torrents' smartnode rule), random.
+# Usage, from anywhere (builds the seeder and its test classes offline first):
+#   bench/swarm-sim.sh [OUTDIR]          main run (50 x 2 TB = 2x the 50 TB archive), storage sweep, partial knowledge
+#   QUICK=1 bench/swarm-sim.sh [OUTDIR]  a small smoke run (5 TB, 20 nodes x 500 GB, 6 days)
+# Writes OUTDIR/*-timeseries.csv, OUTDIR/*-summary.csv and, with python3-matplotlib, the PNG plots (bench/plot_swarm_sim.py).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+OUT=${1:-$ROOT/docs/swarm-sim}
+GDAL=${D4C_GDAL_DIR:-$HOME/.cache/d4c/gdal/3.6.2}
+cd "$ROOT"
+build_log=$(mktemp)
+mvn -B -q -o -Dstyle.color=never -pl seeder -am test-compile -Dd4c.gdal.dir="$GDAL" >"$build_log" 2>&1 \
+  || { cat "$build_log" >&2; echo "building the seeder failed" >&2; exit 1; }
+mvn -B -q -o -Dstyle.color=never -pl seeder dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >"$build_log" 2>&1 || true
+rm -f "$build_log"
+CP="seeder/target/test-classes:seeder/target/classes:$(cat seeder/target/test-classpath.txt)"
+mkdir -p "$OUT"
+SIM="java -Xmx3g -cp $CP org.d4c.seeder.sim.SwarmSimulator $OUT"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${QUICK:-0}" = 1 ]; then
+  $SIM --tag quick --tb 5 --nodes 20 --days 6 --replan-hours 12
+else
+  # 50 nodes x 2 TB = twice the 50 TB archive; every node sees the whole swarm an hour late and re-plans every
+  # 48 h (and at once when a mirror's health changes).
+  $SIM --tag main --nodes 50 --budget-gb 2000 --days 14 --replan-hours 48
+  # Storage sweep: 1x and 3x the archive (2x is the main run).
+  for gb in 1000 3000; do
+    $SIM --tag "sweep-$gb" --nodes 50 --budget-gb "$gb" --days 14 --replan-hours 48 --strategies smart-spread,whole,random
+  done
+  # Partial knowledge: each node sees a quarter of the swarm (its connections).
+  $SIM --tag partial --nodes 50 --budget-gb 2000 --days 14 --replan-hours 48 --groups 4 --strategies smart-spread
+fi
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  /usr/bin/python3 "$HERE/plot_swarm_sim.py" "$OUT"
+else
+  echo "python3-matplotlib is missing: no plots (apt-get install python3-matplotlib)" >&2
+fi

@@ -1,0 +1,31 @@
+package org.d4c.seeder.node;
+
+import java.time.Duration;
+import java.util.BitSet;
+import org.libtorrent4j.TorrentHandle;
+
+/** A catalog dataset in the session, as the loop last read it. Touched by the loop thread only. */
+final class HeldTorrent {
+  final CatalogSync.Dataset dataset;
+  TorrentHandle handle; // replaced when pieces are freed (the torrent is added again)
+  BitSet have = new BitSet();
+  BitSet planned = new BitSet();
+  int[] swarm = new int[0];
+  boolean checking = true;
+  final SwarmMemory memory;
+  int probeCount;
+
+  HeldTorrent(CatalogSync.Dataset dataset, TorrentHandle handle, Duration swarmMemory) {
+    this.dataset = dataset;
+    this.handle = handle;
+    this.memory = new SwarmMemory(swarmMemory);
+  }
+
+  String infoHash() {
+    return dataset.infoHash();
+  }
+
+  String itemId() {
+    return dataset.itemId();
+  }
+}
