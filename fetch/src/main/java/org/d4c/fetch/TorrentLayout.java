@@ -1,5 +1,6 @@
 package org.d4c.fetch;
 
+import org.d4c.core.io.Natives;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package org.d4c.seeder;
 
+import org.d4c.core.io.Natives;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package org.d4c.seeder.node;
 
+import org.d4c.core.io.Natives;
 import org.d4c.testing.FaultServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.d4c.seeder.Fixtures;
-import org.d4c.seeder.Natives;
 import org.d4c.core.net.AddressPolicy;
 import org.d4c.core.net.SafeHttp;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
 package org.d4c.seeder.node;
 
+import org.d4c.core.io.Natives;
 import org.d4c.testing.FaultServer;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.function.Predicate;
 import org.d4c.core.hash.Hashing;
 import org.d4c.seeder.Fixtures;
-import org.d4c.seeder.Natives;
 import org.d4c.seeder.disk.DiskProbe;
 import org.d4c.seeder.plan.Planner;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,4 +1,4 @@
-package org.d4c.fetch;
+package org.d4c.core.io;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +15,13 @@ import java.util.HexFormat;
  * its content hash, so two versions never collide and a half-written copy is never used — and sets the property.
  * Must run before the first libtorrent4j class loads.
  */
-final class Natives {
+public final class Natives {
   public static final String PROPERTY = "libtorrent4j.jni.path";
   static final String RESOURCE = "lib/x86_64/libtorrent4j.so";
 
   private Natives() {}
 
-  static void ensureLibtorrent() {
+  public static void ensureLibtorrent() {
     String set = System.getProperty(PROPERTY);
     if (set != null && !set.isBlank()) {
       if (!Files.isRegularFile(Path.of(set))) throw new IllegalStateException("-D" + PROPERTY + " names " + set + ", which does not exist");
