@@ -372,12 +372,14 @@ public final class Catalog {
    */
   void repairInterrupted() throws IOException {
     Path marker = dir.resolve(WRITING_MARKER);
+    // The marker is written before a change writes its first temporary file and removed after its last rename, so
+    // without it there is nothing to repair, and the walk over every item's folder (slow on a large catalog) is skipped.
+    if (!Files.exists(marker)) return;
     List<Path> temps = new ArrayList<>();
     try (var s = Files.walk(dir)) {
       s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().startsWith(".")
           && p.getFileName().toString().endsWith(".tmp")).sorted().forEach(temps::add);
     }
-    if (!Files.exists(marker) && temps.isEmpty()) return;
     for (Path t : temps) Files.deleteIfExists(t);
     CatalogParquet.Contents contents = Files.exists(parquetFile()) ? CatalogParquet.read(parquetFile()) : null;
     Map<String, byte[]> files = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.d4c.core.json.SchemaCheck;
 
 /**
@@ -33,17 +34,20 @@ public final class StacSchemas {
           .mapPrefix("https://proj.org/schemas/v0.7/", BASE + "projjson/v0.7/")));
   private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
 
-  private static final JsonSchema ITEM = load(BASE + "stac/v1.1.0/item-spec/json-schema/item.json");
-  private static final JsonSchema COLLECTION = load(BASE + "stac/v1.1.0/collection-spec/json-schema/collection.json");
-  private static final JsonSchema CATALOG = load(BASE + "stac/v1.1.0/catalog-spec/json-schema/catalog.json");
-  private static final JsonSchema GEO = load(BASE + "geoparquet/v1.1.0/schema.json");
-  private static final JsonSchema STAC_GEOPARQUET = load(BASE + "stac-geoparquet/metadata.schema.json");
-  private static final Map<String, JsonSchema> EXTENSIONS = new TreeMap<>(Map.of(
-      Stac.FILE_EXT, load(BASE + "extensions/file/v2.1.0/schema.json"),
-      Stac.PROCESSING_EXT, load(BASE + "extensions/processing/v1.1.0/schema.json"),
-      Stac.VERSION_EXT, load(BASE + "extensions/version/v1.0.0/schema.json"),
-      Stac.SCIENTIFIC_EXT, load(BASE + "extensions/scientific/v1.0.0/schema.json"),
-      Stac.ALTERNATE_EXT, load(BASE + "extensions/alternate-assets/v1.1.0/schema.json")));
+  // Each schema is loaded (and its $refs resolved) the first time it is used, in its own holder class: a command
+  // that checks items only does not pay for the GeoParquet or stac-geoparquet schemas (cold start of `catalog add`).
+  private static final class ItemSchema { static final JsonSchema S = load(BASE + "stac/v1.1.0/item-spec/json-schema/item.json"); }
+  private static final class CollectionSchema { static final JsonSchema S = load(BASE + "stac/v1.1.0/collection-spec/json-schema/collection.json"); }
+  private static final class CatalogSchema { static final JsonSchema S = load(BASE + "stac/v1.1.0/catalog-spec/json-schema/catalog.json"); }
+  private static final class GeoSchema { static final JsonSchema S = load(BASE + "geoparquet/v1.1.0/schema.json"); }
+  private static final class StacGeoparquetSchema { static final JsonSchema S = load(BASE + "stac-geoparquet/metadata.schema.json"); }
+  private static final Map<String, String> EXTENSION_FILES = new TreeMap<>(Map.of(
+      Stac.FILE_EXT, "extensions/file/v2.1.0/schema.json",
+      Stac.PROCESSING_EXT, "extensions/processing/v1.1.0/schema.json",
+      Stac.VERSION_EXT, "extensions/version/v1.0.0/schema.json",
+      Stac.SCIENTIFIC_EXT, "extensions/scientific/v1.0.0/schema.json",
+      Stac.ALTERNATE_EXT, "extensions/alternate-assets/v1.1.0/schema.json"));
+  private static final Map<String, JsonSchema> EXTENSIONS = new ConcurrentHashMap<>();
 
   private StacSchemas() {}
 
@@ -55,39 +59,40 @@ public final class StacSchemas {
 
   /** Problems of a STAC Item: the core schema, then every extension it declares. */
   public static List<String> item(JsonNode item) {
-    List<String> out = check(ITEM, item, "");
+    List<String> out = check(ItemSchema.S, item, "");
     out.addAll(extensions(item));
     return out;
   }
 
   public static List<String> collection(JsonNode collection) {
-    List<String> out = check(COLLECTION, collection, "");
+    List<String> out = check(CollectionSchema.S, collection, "");
     out.addAll(extensions(collection));
     return out;
   }
 
   public static List<String> catalog(JsonNode catalog) {
-    List<String> out = check(CATALOG, catalog, "");
+    List<String> out = check(CatalogSchema.S, catalog, "");
     out.addAll(extensions(catalog));
     return out;
   }
 
   public static List<String> geoMetadata(JsonNode geo) {
-    return check(GEO, geo, "geo");
+    return check(GeoSchema.S, geo, "geo");
   }
 
   public static List<String> stacGeoparquetMetadata(JsonNode meta) {
-    return check(STAC_GEOPARQUET, meta, CatalogParquet.METADATA_KEY);
+    return check(StacGeoparquetSchema.S, meta, CatalogParquet.METADATA_KEY);
   }
 
   public static boolean knows(String extension) {
-    return EXTENSIONS.containsKey(extension);
+    return EXTENSION_FILES.containsKey(extension);
   }
 
   private static List<String> extensions(JsonNode doc) {
     List<String> out = new ArrayList<>();
     for (JsonNode e : doc.path("stac_extensions")) {
-      JsonSchema s = EXTENSIONS.get(e.asText());
+      String file = EXTENSION_FILES.get(e.asText());
+      JsonSchema s = file == null ? null : EXTENSIONS.computeIfAbsent(file, f -> load(BASE + f));
       if (s == null) out.add("stac_extensions: no offline schema for " + e.asText() + " (not checked)");
       else out.addAll(check(s, doc, "[" + e.asText().replaceAll("^https://stac-extensions.github.io/", "").replace("/schema.json", "") + "]"));
     }
