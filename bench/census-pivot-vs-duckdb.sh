@@ -6,6 +6,9 @@
 #   N=50000 C=2000 K=8 R=3 bench/census-pivot-vs-duckdb.sh     # the realistic size: 100 M long rows (~4 GB)
 #   N=2000 C=2000 K=4 R=1 bench/census-pivot-vs-duckdb.sh      # quick try
 #   RUNNER=flink bench/census-pivot-vs-duckdb.sh               # d4c on the Flink mini-cluster
+#   PROFILE=1 ...                                                # also a JFR recording of d4c's last run, and its
+#                                                                # hottest methods (bench/jfr-top.py) in the results
+# Needs the jars built first (the script's `./d4c lock` builds them; offline: D4C_MAVEN_ARGS=-o).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-50000}; C=${C:-2000}; K=${K:-8}; R=${R:-3}; RUNNER=${RUNNER:-direct}
@@ -60,7 +63,10 @@ public class DuckPivot {
 JAVA
 TSV=$RES/census-pivot-$N-$C-$K-$RUNNER.tsv
 echo -e "run\ttool\twall_s\tpeak_rss_mb\tload1" > "$TSV"
-run_d4c() { rm -rf "$DATA/out-d4c"; /usr/bin/time -f '%e %M' -o "$DATA/t" ./d4c build "$DATA/recipe.yaml" --out "$DATA/out-d4c" --cache "$DATA/cache" --runner "$RUNNER" >/dev/null 2>"$DATA/d4c.err" || { cat "$DATA/d4c.err"; exit 1; }; }
+echo "before: $(uptime)" | tee "$TSV.load"
+JFR_OPTS=""
+[ "${PROFILE:-0}" = 1 ] && JFR_OPTS="-XX:StartFlightRecording=filename=$DATA/d4c.jfr,settings=profile"
+run_d4c() { rm -rf "$DATA/out-d4c"; D4C_JAVA_OPTS="${D4C_JAVA_OPTS:-} $JFR_OPTS" /usr/bin/time -f '%e %M' -o "$DATA/t" ./d4c build "$DATA/recipe.yaml" --out "$DATA/out-d4c" --cache "$DATA/cache" --runner "$RUNNER" >/dev/null 2>"$DATA/d4c.err" || { cat "$DATA/d4c.err"; exit 1; }; }
 run_duck() { rm -f "$DATA/duck.parquet"; /usr/bin/time -f '%e %M' -o "$DATA/t" java -cp "$DUCK_JAR" "$DATA/DuckPivot.java" "$DATA/csv" "$DATA/duck.parquet"; }
 for i in $(seq 1 "$R"); do
   order="d4c duck"; [ $((i % 2)) -eq 0 ] && order="duck d4c"
@@ -70,6 +76,11 @@ for i in $(seq 1 "$R"); do
     echo -e "$i\t$tool\t$wall\t$((rss / 1024))\t$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TSV"
   done
 done
+echo "after: $(uptime)" | tee -a "$TSV.load"
+if [ "${PROFILE:-0}" = 1 ]; then
+  jfr print --events jdk.ExecutionSample "$DATA/d4c.jfr" > "$DATA/samples.txt"
+  python3 bench/jfr-top.py "$DATA/samples.txt" | tee "$RES/census-pivot-$N-$C-$K-$RUNNER.profile.txt"
+fi
 python3 - "$TSV" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))

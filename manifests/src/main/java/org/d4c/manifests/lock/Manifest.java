@@ -99,8 +99,13 @@ public record Manifest(
     }
   }
 
+  /**
+   * One file of the build. {@code steps}: the rows into and out of each step of the recipe output the file belongs to,
+   * in recipe order; absent (null) for an output without steps, so such manifests keep their bytes.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record OutputFile(String path, String sha256, long size, long rows,
-      @JsonProperty("media_type") String mediaType, String role) {
+      @JsonProperty("media_type") String mediaType, String role, List<StepCount> steps) {
     public static final String DATA = "data";
     public static final String REJECTS = "rejects";
     public static final String PARQUET = "application/vnd.apache.parquet";
@@ -108,6 +113,16 @@ public record Manifest(
     public OutputFile {
       requireRelative(path, "outputs.path");
       if (!DATA.equals(role) && !REJECTS.equals(role)) throw new IllegalArgumentException("role must be data or rejects, got " + role);
+      steps = steps == null || steps.isEmpty() ? null : List.copyOf(steps);
+    }
+
+    public OutputFile(String path, String sha256, long size, long rows, String mediaType, String role) {
+      this(path, sha256, size, rows, mediaType, role, null);
+    }
+
+    /** This entry with the step counts of its output. */
+    public OutputFile withSteps(List<StepCount> counts) {
+      return new OutputFile(path, sha256, size, rows, mediaType, role, counts);
     }
 
     /** Hashes {@code file}, which must be inside {@code buildDir}. */
@@ -120,6 +135,13 @@ public record Manifest(
       }
     }
   }
+
+  /**
+   * Rows of one step of an output: {@code step} is its place and type, e.g. {@code steps[0].pivot}; rows in, rows
+   * out, and rows it rejected (in {@code rejects.jsonl}).
+   */
+  public record StepCount(String step, @JsonProperty("rows_in") long rowsIn, @JsonProperty("rows_out") long rowsOut,
+      long rejected) {}
 
   public record Rejects(long total,
       @JsonProperty("by_reason") Map<String, Long> byReason,

@@ -90,11 +90,12 @@ public final class BuildDataset {
       List<WriteSortedRuns.AfterPipeline> writes =
           compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);
       long expected = plan.stream().mapToLong(p -> p.layer().featureCount()).sum() + steps.expected();
-      runPipeline(pipeline, expected, progress);
+      PipelineResult finished = runPipeline(pipeline, expected, progress);
       writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
-      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings);
+      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings,
+          StepPipeline.stepCounts(recipe, finished.metrics()));
       requireEveryOutput(recipe, plan, result);
       RunDetails.write(staging, options, started);
       Staging.moveIntoPlace(staging, target);
@@ -310,7 +311,7 @@ public final class BuildDataset {
   }
 
   /** Runs the pipeline, drawing progress from the in-JVM counters while it goes. */
-  static void runPipeline(Pipeline pipeline, long expected, Progress progress) {
+  static PipelineResult runPipeline(Pipeline pipeline, long expected, Progress progress) {
     LocalProgress.reset();
     progress.begin("features", expected);
     Thread ticker = new Thread(() -> {
@@ -331,6 +332,7 @@ public final class BuildDataset {
       if (state != PipelineResult.State.DONE) {
         throw new BuildException("the pipeline ended in state " + state);
       }
+      return result;
     } catch (RuntimeException e) {
       throw BuildException.from(e);
     } finally {

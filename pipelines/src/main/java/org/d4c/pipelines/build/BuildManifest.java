@@ -29,6 +29,12 @@ final class BuildManifest {
   private BuildManifest() {}
 
   static BuildResult lock(Recipe recipe, Path staging, Path home, List<String> warnings) throws IOException {
+    return lock(recipe, staging, home, warnings, Map.of());
+  }
+
+  /** @param steps each output's step counts (outputs without steps absent), added to its files' entries */
+  static BuildResult lock(Recipe recipe, Path staging, Path home, List<String> warnings,
+      Map<String, List<Manifest.StepCount>> steps) throws IOException {
     List<Manifest.OutputFile> outputs = new ArrayList<>();
     long rows = 0;
     for (String rel : BuildDataset.listFiles(staging)) {
@@ -36,7 +42,8 @@ final class BuildManifest {
       if (rel.endsWith(".parquet")) {
         long n = ParquetFooters.read(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
         rows += n;
-        outputs.add(Manifest.OutputFile.of(staging, file, n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA));
+        outputs.add(Manifest.OutputFile.of(staging, file, n, Manifest.OutputFile.PARQUET, Manifest.OutputFile.DATA)
+            .withSteps(stepsOf(rel, steps)));
       }
     }
     Manifest.Rejects rejects = countRejects(staging.resolve(WriteRejects.FILE_NAME));
@@ -55,6 +62,16 @@ final class BuildManifest {
         .withWarnings(warnings);
     Manifests.write(staging, manifest);
     return new BuildResult(manifest, staging);
+  }
+
+  /** The step counts of the output a file belongs to ({@code NAME.parquet} or {@code NAME/...}), or null. */
+  static List<Manifest.StepCount> stepsOf(String rel, Map<String, List<Manifest.StepCount>> steps) {
+    for (Map.Entry<String, List<Manifest.StepCount>> e : steps.entrySet()) {
+      if (rel.equals(e.getKey() + ".parquet") || rel.startsWith(e.getKey() + "/")) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   /** The parameters that shape output bytes beyond the recipe itself. */

@@ -34,6 +34,12 @@ public record BuildResult(Manifest manifest, Path folder) {
           s.append("  ").append(" ".repeat(28)).append(" bbox ").append(bbox).append('\n');
         }
       }
+      if (o.steps() != null) {
+        for (Manifest.StepCount c : o.steps()) {
+          s.append(String.format(Locale.ROOT, "    %-26s %,10d rows in %,10d out %,8d rejected%n", c.step(), c.rowsIn(),
+              c.rowsOut(), c.rejected()));
+        }
+      }
     }
     s.append("  rejected records: ").append(manifest.rejects().total());
     if (manifest.rejects().total() > 0) {

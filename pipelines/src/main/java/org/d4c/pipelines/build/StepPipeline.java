@@ -16,6 +16,11 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricResults;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.d4c.manifests.lock.Manifest;
 import org.d4c.manifests.recipe.Output;
 import org.d4c.manifests.recipe.Recipe;
 import org.d4c.manifests.recipe.RecipeException;
@@ -73,6 +78,8 @@ final class StepPipeline {
   private final List<PCollection<Reject>> rejects = new ArrayList<>();
   private long expected;
   private Pipeline pipeline;
+  private String runFolder;
+  private int sortMemoryMb;
 
   StepPipeline(Recipe recipe, List<Path> fetched, Path work, long featuresPerSplit) {
     this.recipe = recipe;
@@ -99,6 +106,8 @@ final class StepPipeline {
   /** Adds every handled output to the pipeline. */
   void compose(Pipeline p, Path staging, Path runs, int sortMemoryMb, GeoParquetOptions parquet) throws IOException {
     this.pipeline = p;
+    this.runFolder = runs.toString();
+    this.sortMemoryMb = sortMemoryMb;
     for (Output o : recipe.outputs()) {
       if (!handles(recipe, o)) continue;
       Table t = output(o.name(), new ArrayList<>());
@@ -152,10 +161,43 @@ final class StepPipeline {
     return new Table(schema, rows);
   }
 
+  /** The Beam metric names of a step: {@code LABEL in}, {@code LABEL out}, {@code LABEL rejected}. */
+  static String label(Output o, int j) {
+    return o.name() + " step " + (j + 1) + " (" + o.steps().get(j).type() + ")";
+  }
+
+  /**
+   * The rows into and out of each step of every output with steps, from the pipeline's counters, in recipe order.
+   * A step that only settles the written columns (narrow_types, drop_empty_columns) passes every row on.
+   */
+  static Map<String, List<Manifest.StepCount>> stepCounts(Recipe recipe, MetricResults metrics) {
+    Map<String, Long> counters = new HashMap<>();
+    for (MetricResult<Long> c : metrics.queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.inNamespace(StepOutputs.METRICS_NAMESPACE)).build()).getCounters()) {
+      // Attempted: the Flink runner has no committed metrics; no step is retried on the local runners.
+      counters.merge(c.getName().getName(), c.getAttempted(), Long::sum);
+    }
+    Map<String, List<Manifest.StepCount>> out = new LinkedHashMap<>();
+    for (Output o : recipe.outputs()) {
+      if (o.steps().isEmpty()) continue;
+      List<Manifest.StepCount> steps = new ArrayList<>();
+      for (int j = 0; j < o.steps().size(); j++) {
+        String label = label(o, j);
+        String type = o.steps().get(j).type();
+        long in = counters.getOrDefault(label + " in", 0L);
+        boolean settles = type.equals("narrow_types") || type.equals("drop_empty_columns");
+        steps.add(new Manifest.StepCount("steps[" + j + "]." + type, in,
+            settles ? in : counters.getOrDefault(label + " out", 0L), counters.getOrDefault(label + " rejected", 0L)));
+      }
+      out.put(o.name(), steps);
+    }
+    return out;
+  }
+
   private Table step(Output o, int j, Table in, String at) throws IOException {
     Step st = o.steps().get(j);
     JsonNode s = st.spec();
-    String label = o.name() + " step " + (j + 1) + " (" + st.type() + ")";
+    String label = label(o, j);
     String where = at + "." + st.type();
     PCollection<Feature> rows = StepOutputs.count(in.rows(), label + " in");
     PCollectionTuple out;
@@ -173,22 +215,22 @@ final class StepPipeline {
                   Join.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)))
               : Join.semi(label, in.schema(), right.rows(), ref, right.schema(), on, st.type().equals("anti_join"));
           schema = join.outputSchema();
-          out = rows.apply(label, join);
+          out = rows.apply(label, join.withRunsIn(runFolder, sortMemoryMb));
         }
         case "distinct" -> {
           Distinct d = Distinct.of(in.schema(), strings(s.path("key")), "last".equals(s.path("keep").asText()));
           schema = in.schema();
-          out = rows.apply(label, d);
+          out = rows.apply(label, d.withRunsIn(label, runFolder, sortMemoryMb));
         }
         case "pivot" -> {
           Pivot pv = Pivot.of(label, in.schema(), strings(s.path("key")), s.path("columns").asText(),
               strings(s.path("values")), s.hasNonNull("name") ? s.get("name").asText() : null,
               Pivot.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)));
           schema = pv.outputSchema();
-          out = rows.apply(label, pv);
+          out = rows.apply(label, pv.withRunsIn(runFolder, sortMemoryMb));
         }
         case "narrow_types", "drop_empty_columns" -> {
-          return in; // settled when the file is written, over the final columns
+          return new Table(in.schema(), rows); // settled when the file is written, over the final columns
         }
         default -> {
           TableSteps.Planned planned = TableSteps.plan(label, st.type(), s, in.schema(), recipe.crs(),
@@ -201,13 +243,14 @@ final class StepPipeline {
                 }
               });
           schema = planned.schema();
-          out = rows.apply(label, planned.transform());
+          out = rows.apply(label, planned.transform() instanceof org.d4c.transforms.steps.Dissolve d
+              ? d.withRunsIn(runFolder, sortMemoryMb) : planned.transform());
         }
       }
     } catch (IllegalArgumentException e) {
       throw new RecipeException(recipe.file(), List.of(where + ": output '" + o.name() + "': " + e.getMessage()));
     }
-    rejects.add(out.get(StepOutputs.REJECTS));
+    rejects.add(StepOutputs.countRejects(out.get(StepOutputs.REJECTS), label + " rejected"));
     return new Table(schema, StepOutputs.count(out.get(StepOutputs.ROWS), label + " out"));
   }
 

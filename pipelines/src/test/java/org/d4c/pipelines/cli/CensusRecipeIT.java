@@ -191,6 +191,33 @@ class CensusRecipeIT {
   }
 
   @Test
+  void manifestCountsEachStepsRowsAsDuckDbDoes() throws Exception {
+    var m = Fixtures.readJson(reference.resolve("manifest.json"));
+    java.util.Map<String, List<String>> steps = new TreeMap<>();
+    m.path("outputs").forEach(o -> {
+      List<String> l = new ArrayList<>();
+      o.path("steps").forEach(s -> l.add(s.path("step").asText() + " " + s.path("rows_in").asLong() + " "
+          + s.path("rows_out").asLong() + " " + s.path("rejected").asLong()));
+      steps.put(o.path("path").asText(), l);
+    });
+    String raw = strings("SELECT count(*) FROM raw").get(0);
+    String kept = strings("SELECT count(*) FROM long").get(0);
+    String geos = strings("SELECT count(DISTINCT dguid) FROM long").get(0);
+    assertThat(steps.get("profile.parquet"), equalTo(List.of("steps[0].distinct " + raw + " " + kept + " 0",
+        "steps[1].pivot " + kept + " " + geos + " 0", "steps[2].narrow_types " + geos + " " + geos + " 0",
+        "steps[3].drop_empty_columns " + geos + " " + geos + " 0")));
+    for (String[] level : new String[][] {{"profile-provinces", "provinces"}, {"profile-census-divisions", "census_divisions"}}) {
+      String in = strings("SELECT count(DISTINCT dguid) FROM long WHERE dguid IN (SELECT DGUID FROM read_csv('"
+          + tmp.resolve(level[1] + ".csv") + "', all_varchar=true))").get(0);
+      assertThat(steps.get(level[0] + ".parquet"), equalTo(List.of("steps[0].semi_join " + geos + " " + in + " 0",
+          "steps[1].narrow_types " + in + " " + in + " 0", "steps[2].drop_empty_columns " + in + " " + in + " 0")));
+    }
+    // The summary of the build shows them too.
+    Fixtures.Run again = run(tmp.resolve("summary"), "--parallelism", "1");
+    assertThat(again.out(), containsString("steps[1].pivot"));
+  }
+
+  @Test
   void smallSplitsAndFourWorkersGiveTheSameBytes() throws Exception {
     // 200-byte splits cut every member into many parts, some next to the quoted field with a line break.
     Path out = tmp.resolve("b");

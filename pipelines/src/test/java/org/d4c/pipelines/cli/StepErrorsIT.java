@@ -80,6 +80,40 @@ class StepErrorsIT {
   }
 
   @Test
+  void stepsAfterAPivotNameItsColumns() throws Exception {
+    // long.csv: A has 1 -> 10 and 2 -> null (x), B has 1 -> 7 and 2 -> abc.
+    Fixtures.Run r = build("after-pivot", """
+          - name: wide
+            source: long
+            geometry: none
+            steps:
+              - pivot: {key: [geo], columns: charid, values: [value], name: "v_{column}"}
+              - filter: "v_1 > 8 OR v_2 = 'abc'"
+              - compute: {twice: "v_1 * 2", second: "coalesce(v_2, 'none')"}
+        """);
+    assertThat(r.toString(), r.exitCode(), is(0));
+    String out = "'" + tmp.resolve("after-pivot/out/wide.parquet") + "'";
+    try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = c.createStatement();
+        var rs = st.executeQuery("SELECT string_agg(geo || ':' || CAST(twice AS VARCHAR) || ':' || second, ' ' ORDER BY geo)"
+            + " FROM " + out)) {
+      rs.next();
+      assertThat(rs.getString(1), is("A:20:none B:14:abc"));
+    }
+    Fixtures.Run bad = build("after-pivot-typo", """
+          - name: wide
+            source: long
+            geometry: none
+            steps:
+              - pivot: {key: [geo], columns: charid, values: [value], name: "v_{column}"}
+              - filter: "w_1 > 8"
+        """);
+    assertThat(bad.toString(), bad.exitCode(), is(2));
+    assertThat(bad.err(), containsString("outputs[0].steps[1].filter: output 'wide': the expression \"w_1 > 8\" names"
+        + " field 'w_1' here; the rows have [geo, {pivot}] (a pivot's columns are named by its pattern, e.g. v_{column}"));
+    assertThat(Files.exists(tmp.resolve("after-pivot-typo/out")), is(false));
+  }
+
+  @Test
   void aBadExpressionIsRefused() throws Exception {
     Fixtures.Run r = build("bad-expression", """
           - name: t
@@ -140,12 +174,9 @@ class StepErrorsIT {
     assertThat(Files.readString(tmp.resolve("agg-text/out/manifest.json")), containsString("\"expression_failed\": 1"));
   }
 
-  @Test
-  void aWidePivotBuildsInASmallHeap() throws Exception {
-    // 20,000 geographies x 3,000 characteristics (each geography has 10 of them, every characteristic some): 200,000
-    // long rows, a table of 20,000 rows and 3,001 columns, in a child JVM with a 768 MB heap, on the Flink mini-cluster
-    // (the Direct runner's group-by-key makes one bundle per key: far too slow for 20,000 keys).
-    Path dir = Files.createDirectories(tmp.resolve("wide"));
+  /** 20,000 geographies x 3,000 characteristics, 10 per geography: 200,000 long rows to a 20,000 x 3,001 table. */
+  static Path widePivot(String name) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve(name));
     StringBuilder b = new StringBuilder("geo,charid,value\n");
     java.util.Random rnd = new java.util.Random(7);
     for (int g = 0; g < 20_000; g++) {
@@ -173,16 +204,55 @@ class StepErrorsIT {
               - narrow_types: true
         """);
     Fixtures.lock(recipe, cache);
+    return recipe;
+  }
+
+  static void assertWide(Path dir) throws Exception {
+    String out = "'" + dir.resolve("out/wide.parquet") + "'";
+    try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement()) {
+      try (var rs = s.executeQuery("SELECT count(*), (SELECT count(*) FROM (DESCRIBE SELECT * FROM " + out + ")) FROM "
+          + out)) {
+        rs.next();
+        assertThat(rs.getLong(1), is(20_000L));
+        assertThat(rs.getLong(2), is(3_001L));
+      }
+      // Every cell DuckDB finds in the long rows is in the table, and nothing else.
+      s.execute("CREATE TABLE expected AS SELECT geo, 'v_' || charid AS col, CAST(value AS BIGINT) AS v FROM read_csv('"
+          + dir.resolve("wide.csv") + "', all_varchar=true)");
+      s.execute("CREATE TABLE actual AS SELECT geo, col, CAST(v AS BIGINT) AS v FROM (UNPIVOT (SELECT * FROM " + out
+          + ") ON COLUMNS(* EXCLUDE (geo)) INTO NAME col VALUE v)");
+      for (String q : List.of("SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual)",
+          "SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected)", "SELECT count(*) - 200000 FROM actual")) {
+        try (var rs = s.executeQuery(q)) {
+          rs.next();
+          assertThat(q, rs.getLong(1), is(0L));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aWidePivotBuildsInASmallHeap() throws Exception {
+    // On the Flink mini-cluster, two slots, in a child JVM with a 768 MB heap.
+    Path recipe = widePivot("wide");
+    Path dir = recipe.getParent();
     Fixtures.Run r = Fixtures.d4cSubprocess(dir, java.util.Map.of(), List.of("-Xmx768m"), null,
         "build", recipe.toString(), "--out", dir.resolve("out").toString(), "--cache", cache.toString(),
         "--runner", "flink", "--parallelism", "2");
     assertThat(r.toString(), r.exitCode(), is(0));
-    try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var s = c.createStatement();
-        var rs = s.executeQuery("SELECT count(*), (SELECT count(*) FROM (DESCRIBE SELECT * FROM '"
-            + dir.resolve("out/wide.parquet") + "')) FROM '" + dir.resolve("out/wide.parquet") + "'")) {
-      rs.next();
-      assertThat(rs.getLong(1), is(20_000L));
-      assertThat(rs.getLong(2), is(3_001L));
-    }
+    assertWide(dir);
+  }
+
+  @Test
+  void aWidePivotBuildsOnTheDirectRunnerIn256Mb() throws Exception {
+    // The pivot groups through sorted run files (GroupInRuns): the Direct runner neither holds every row nor makes
+    // one bundle per key.
+    Path recipe = widePivot("wide-direct");
+    Path dir = recipe.getParent();
+    Fixtures.Run r = Fixtures.d4cSubprocess(dir, java.util.Map.of(), List.of("-Xmx256m"), null,
+        "build", recipe.toString(), "--out", dir.resolve("out").toString(), "--cache", cache.toString(),
+        "--runner", "direct");
+    assertThat(r.toString(), r.exitCode(), is(0));
+    assertWide(dir);
   }
 }

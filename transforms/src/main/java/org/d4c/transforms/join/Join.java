@@ -1,6 +1,9 @@
 package org.d4c.transforms.join;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,17 +12,21 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureCoder;
+import org.d4c.transforms.sort.GroupInRuns;
 import org.d4c.transforms.steps.StepOutputs;
 import org.d4c.transforms.table.Column;
 import org.d4c.transforms.table.TableSchema;
@@ -50,6 +57,8 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
   private final int[] rightKeep;
   private final Duplicates duplicates;
   private final TableSchema output;
+  private String runFolder;
+  private int memoryMb;
 
   private Join(String label, Kind kind, PCollection<Feature> right, String rightName, int[] leftKey, int[] rightKey,
       int[] rightKeep, Duplicates duplicates, TableSchema output) {
@@ -126,6 +135,17 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
     return output;
   }
 
+  /**
+   * Groups both sides through sorted run files in {@code folder} ({@link GroupInRuns}) instead of a co-group: memory
+   * then does not grow with the rows (a key's right rows are read before its left rows, which stream). Same output.
+   */
+  public Join withRunsIn(String folder, int memoryMb) {
+    Join j = new Join(label, kind, right, rightName, leftKey, rightKey, rightKeep, duplicates, output);
+    j.runFolder = folder;
+    j.memoryMb = memoryMb;
+    return j;
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<Feature> input) {
     TupleTag<Feature> leftTag = new TupleTag<>() {};
@@ -164,14 +184,26 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
             out.output(KV.of(k, new Feature(f.source(), f.fid(), null, v)));
           }
         })).setCoder(KvCoder.of(StringUtf8Coder.of(), FeatureCoder.of()));
-    PCollection<KV<String, CoGbkResult>> grouped = KeyedPCollectionTuple.of(leftTag, left).and(rightTag, rightKeyed)
-        .apply("Group both sides by key", CoGroupByKey.create());
     Kind k = kind;
     Duplicates dup = duplicates;
     String lbl = label;
     String rn = rightName;
     int added = keep.length;
-    PCollectionTuple joined = grouped.apply("Match rows", ParDo.of(new DoFn<KV<String, CoGbkResult>, Feature>() {
+    PCollectionTuple joined;
+    if (runFolder != null) {
+      // The key travels as the right row's last value; the left row's key is computed again.
+      PCollection<Feature> rightRows = rightKeyed.apply("Right rows with their key", MapElements.via(new WithKey()))
+          .setCoder(FeatureCoder.of());
+      PCollection<Feature> leftRows = left.apply("Left rows", org.apache.beam.sdk.transforms.Values.create())
+          .setCoder(FeatureCoder.of());
+      joined = PCollectionList.of(rightRows).and(leftRows).apply("Group both sides by key", GroupInRuns.of(label,
+          List.of(f -> ((String) f.value(added)).getBytes(UTF_8), f -> Values.key(f, lk).getBytes(UTF_8)),
+          (key, rows, emit) -> match(new String(key, UTF_8), rows, emit, k, dup, lbl, rn, added),
+          runFolder, memoryMb));
+    } else {
+      PCollection<KV<String, CoGbkResult>> grouped = KeyedPCollectionTuple.of(leftTag, left).and(rightTag, rightKeyed)
+          .apply("Group both sides by key", CoGroupByKey.create());
+      joined = grouped.apply("Match rows", ParDo.of(new DoFn<KV<String, CoGbkResult>, Feature>() {
       @ProcessElement
       public void process(@Element KV<String, CoGbkResult> g, MultiOutputReceiver out) {
         Feature match = null;
@@ -208,6 +240,7 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
         }
       }
     }).withOutputTags(StepOutputs.ROWS, TupleTagList.of(StepOutputs.REJECTS)));
+    }
     StepOutputs.coded(joined);
     PCollection<Feature> passNull = nullKeys.apply("Rows with a null key", ParDo.of(new DoFn<Feature, Feature>() {
       @ProcessElement
@@ -223,6 +256,60 @@ public final class Join extends PTransform<PCollection<Feature>, PCollectionTupl
     PCollection<Feature> rows = org.apache.beam.sdk.values.PCollectionList.of(joined.get(StepOutputs.ROWS)).and(passNull)
         .apply("All joined rows", org.apache.beam.sdk.transforms.Flatten.pCollections());
     return PCollectionTuple.of(StepOutputs.ROWS, rows).and(StepOutputs.REJECTS, joined.get(StepOutputs.REJECTS));
+  }
+
+  /** A right row with its key appended as its last value. */
+  static final class WithKey extends SimpleFunction<KV<String, Feature>, Feature> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Feature apply(KV<String, Feature> kv) {
+      Feature f = kv.getValue();
+      Object[] v = new Object[f.valueCount() + 1];
+      for (int i = 0; i < f.valueCount(); i++) {
+        v[i] = f.value(i);
+      }
+      v[f.valueCount()] = kv.getKey();
+      return f.withValues(v);
+    }
+  }
+
+  /** One key's rows from the run files: right rows (input 0) first, then the left rows, each in data order. */
+  static void match(String key, Iterator<GroupInRuns.Member> rows, GroupInRuns.Emit out, Kind k, Duplicates dup,
+      String label, String rightName, int added) {
+    Feature match = null;
+    int count = 0;
+    GroupInRuns.Member m = null;
+    while (rows.hasNext()) {
+      m = rows.next();
+      if (m.input() != 0) {
+        break;
+      }
+      count++;
+      if (match == null || dup == Duplicates.LAST) {
+        match = m.row();
+      }
+      m = null;
+    }
+    boolean semi = k == Kind.SEMI || k == Kind.ANTI;
+    if (count > 1 && dup == Duplicates.ERROR && !semi && m != null) {
+      throw new org.d4c.transforms.steps.StepException(label + ": the key " + key + " occurs " + count + " times in '"
+          + rightName + "': a join adds one row's fields; fix the source or set duplicates: first or last");
+    }
+    for (; m != null; m = rows.hasNext() ? rows.next() : null) {
+      Feature l = m.row();
+      switch (k) {
+        case SEMI -> {
+          if (match != null) out.row(l);
+        }
+        case ANTI -> {
+          if (match == null) out.row(l);
+        }
+        case INNER, LEFT -> {
+          if (match != null || k == Kind.LEFT) out.row(extend(l, match, added));
+        }
+      }
+    }
   }
 
   private static final TupleTag<KV<String, Feature>> KEYED = new TupleTag<>() {};

@@ -93,11 +93,22 @@ public final class SortedRuns {
     private final long maxBytes;
     private final List<byte[][]> records = new ArrayList<>();
     private final List<String> written = new ArrayList<>();
+    private final List<Integer> writtenBuckets = new ArrayList<>();
+    private final boolean bucketed;
     private long bytes;
 
     public RunBuffer(Path dir, long maxBytes) {
+      this(dir, maxBytes, false);
+    }
+
+    /**
+     * @param bucketed when true every key starts with a 4-byte bucket number and each flush writes one run per bucket
+     *     it holds (see {@link #finishBuckets()}), so that each bucket can be merged on its own
+     */
+    public RunBuffer(Path dir, long maxBytes, boolean bucketed) {
       this.dir = dir;
       this.maxBytes = Math.max(1 << 20, maxBytes);
+      this.bucketed = bucketed;
     }
 
     /** What all buffers of this JVM may hold together: a quarter of the maximum heap. */
@@ -122,6 +133,21 @@ public final class SortedRuns {
       }
       List<String> runs = List.copyOf(written);
       written.clear();
+      writtenBuckets.clear();
+      return runs;
+    }
+
+    /** Like {@link #finish()} for a bucketed buffer: every run written, as (bucket, path). */
+    public List<KV<Integer, String>> finishBuckets() throws IOException {
+      if (!records.isEmpty()) {
+        flush();
+      }
+      List<KV<Integer, String>> runs = new ArrayList<>();
+      for (int i = 0; i < written.size(); i++) {
+        runs.add(KV.of(writtenBuckets.get(i), written.get(i)));
+      }
+      written.clear();
+      writtenBuckets.clear();
       return runs;
     }
 
@@ -134,7 +160,22 @@ public final class SortedRuns {
 
     private void flush() throws IOException {
       try {
-        written.add(writeRun(dir, records));
+        if (!bucketed) {
+          written.add(writeRun(dir, records));
+          return;
+        }
+        records.sort(ORDER);
+        int from = 0;
+        while (from < records.size()) {
+          int bucket = bucketOf(records.get(from)[0]);
+          int to = from + 1;
+          while (to < records.size() && bucketOf(records.get(to)[0]) == bucket) {
+            to++;
+          }
+          written.add(writeSorted(dir, records.subList(from, to)));
+          writtenBuckets.add(bucket);
+          from = to;
+        }
       } finally {
         discard();
       }
@@ -144,6 +185,14 @@ public final class SortedRuns {
   /** Sorts {@code records} in place and writes them as one run file in {@code dir}; returns its path. */
   static String writeRun(Path dir, List<byte[][]> records) throws IOException {
     records.sort(ORDER);
+    return writeSorted(dir, records);
+  }
+
+  static int bucketOf(byte[] key) {
+    return ((key[0] & 0xff) << 24) | ((key[1] & 0xff) << 16) | ((key[2] & 0xff) << 8) | (key[3] & 0xff);
+  }
+
+  private static String writeSorted(Path dir, List<byte[][]> records) throws IOException {
     Files.createDirectories(dir);
     Path run = dir.resolve(UUID.randomUUID() + ".run");
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16))) {

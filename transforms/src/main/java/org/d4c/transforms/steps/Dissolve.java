@@ -14,10 +14,12 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureCoder;
+import org.d4c.transforms.sort.GroupInRuns;
 import org.d4c.transforms.table.Column;
 import org.d4c.transforms.table.TableSchema;
 import org.d4c.transforms.table.Values;
@@ -39,13 +41,26 @@ public final class Dissolve extends PTransform<PCollection<Feature>, PCollection
   private final String[] functions;
   private final int[] fields;
   private final TableSchema output;
+  private final String runFolder;
+  private final int memoryMb;
 
-  private Dissolve(String label, int[] by, String[] functions, int[] fields, TableSchema output) {
+  private Dissolve(String label, int[] by, String[] functions, int[] fields, TableSchema output, String runFolder,
+      int memoryMb) {
     this.label = label;
     this.by = by;
     this.functions = functions;
     this.fields = fields;
     this.output = output;
+    this.runFolder = runFolder;
+    this.memoryMb = memoryMb;
+  }
+
+  /**
+   * Groups through sorted run files in {@code folder} ({@link GroupInRuns}) instead of the runner's group-by-key:
+   * one group at a time is in memory. Same output.
+   */
+  public Dissolve withRunsIn(String folder, int memoryMb) {
+    return new Dissolve(label, by, functions, fields, output, folder, memoryMb);
   }
 
   /** @param aggregates new field name to {@code fn(FIELD)} */
@@ -70,22 +85,36 @@ public final class Dissolve extends PTransform<PCollection<Feature>, PCollection
       cols.add(fn[k].equals("first") ? in.column(fld[k]).renamed(e.getKey()) : Column.inferred(e.getKey()));
       k++;
     }
-    return new Dissolve(label, b, fn, fld, new TableSchema(cols, true));
+    return new Dissolve(label, b, fn, fld, new TableSchema(cols, true), null, 0);
   }
 
   public TableSchema outputSchema() {
     return output;
   }
 
+  /** The group of a row: the order key of its by-fields (without the row's own position). */
+  static byte[] groupOf(Feature f, int[] b) {
+    byte[] k = Values.orderKey(f, b);
+    return java.util.Arrays.copyOf(k, k.length - 16);
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<Feature> input) {
     int[] b = by;
+    if (runFolder != null) {
+      UniteFn unite = new UniteFn(label, by, functions, fields);
+      return PCollectionList.of(input).apply("Gather groups", GroupInRuns.of(label, List.of(f -> groupOf(f, b)),
+          (group, rows, emit) -> {
+            List<Feature> members = new ArrayList<>();
+            rows.forEachRemaining(m -> members.add(m.row()));
+            unite.unite(members, emit);
+          }, runFolder, memoryMb));
+    }
     return StepOutputs.coded(input
         .apply("Key by group", ParDo.of(new DoFn<Feature, KV<String, Feature>>() {
           @ProcessElement
           public void process(@Element Feature f, OutputReceiver<KV<String, Feature>> out) {
-            out.output(KV.of(java.util.HexFormat.of().formatHex(Values.orderKey(f, b), 0,
-                Values.orderKey(f, b).length - 16), f));
+            out.output(KV.of(java.util.HexFormat.of().formatHex(groupOf(f, b)), f));
           }
         })).setCoder(KvCoder.of(StringUtf8Coder.of(), FeatureCoder.of()))
         .apply("Gather groups", GroupByKey.create())
@@ -111,6 +140,21 @@ public final class Dissolve extends PTransform<PCollection<Feature>, PCollection
     public void process(@Element KV<String, Iterable<Feature>> group, MultiOutputReceiver out) {
       List<Feature> rows = new ArrayList<>();
       group.getValue().forEach(rows::add);
+      unite(rows, new GroupInRuns.Emit() {
+        @Override
+        public void row(Feature f) {
+          out.get(StepOutputs.ROWS).output(f);
+        }
+
+        @Override
+        public void reject(org.d4c.transforms.rejects.Reject r) {
+          out.get(StepOutputs.REJECTS).output(r);
+        }
+      });
+    }
+
+    /** One group's row (or rejects), its rows in any order. */
+    void unite(List<Feature> rows, GroupInRuns.Emit out) {
       rows.sort(Values.DATA_ORDER);
       Object[] acc = new Object[functions.length];
       long[] counts = new long[functions.length];
@@ -128,7 +172,7 @@ public final class Dissolve extends PTransform<PCollection<Feature>, PCollection
           }
         }
         if (bad != null) {
-          out.get(StepOutputs.REJECTS).output(StepOutputs.reject(label, f, "aggregate_not_a_number", bad));
+          out.reject(StepOutputs.reject(label, f, "aggregate_not_a_number", bad));
           continue;
         }
         kept.add(f);
@@ -162,14 +206,14 @@ public final class Dissolve extends PTransform<PCollection<Feature>, PCollection
         if (!union.isValid()) union = GeometryFixer.fix(union);
         if (union == null || union.isEmpty()) throw new IllegalArgumentException("the union is empty");
       } catch (RuntimeException e) {
-        out.get(StepOutputs.REJECTS).output(StepOutputs.reject(label, first, "union_failed",
+        out.reject(StepOutputs.reject(label, first, "union_failed",
             "the " + kept.size() + " geometries of the group cannot be united: " + e.getMessage()));
         return;
       }
       Object[] v = new Object[by.length + functions.length];
       for (int i = 0; i < by.length; i++) v[i] = first.value(by[i]);
       for (int i = 0; i < functions.length; i++) v[by.length + i] = functions[i].equals("count") ? (Object) counts[i] : acc[i];
-      out.get(StepOutputs.ROWS).output(new Feature(first.source(), first.fid(), union, v));
+      out.row(new Feature(first.source(), first.fid(), union, v));
     }
   }
 }

@@ -295,6 +295,10 @@ public abstract class Expr implements Serializable {
       try {
         i = schema.require(name);
       } catch (IllegalArgumentException e) {
+        TableSchema.PivotCell cell = schema.pivotCell(name);
+        if (cell != null) {
+          return new Fn(cell::of);
+        }
         throw new IllegalArgumentException("the expression \"" + s + "\" names " + e.getMessage().substring(3));
       }
       return new Fn(f -> f.value(i));

@@ -1,5 +1,7 @@
 package org.d4c.transforms.steps;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureCoder;
 import org.d4c.transforms.rejects.Reject;
+import org.d4c.transforms.sort.GroupInRuns;
 import org.d4c.transforms.table.Column;
 import org.d4c.transforms.table.PivotCells;
 import org.d4c.transforms.table.TableSchema;
@@ -36,8 +39,10 @@ import org.d4c.transforms.table.Values;
  * {@code {value}_{column}}. The set of columns comes from the data and is settled when the table is written
  * (numeric order when every column value is a number), so the step scales to thousands of columns.
  *
- * <p>Each worker first folds the rows it holds into partial wide rows (bounded: flushed every
- * {@value #FLUSH_KEYS} keys), so the shuffle moves about one partial row per key and worker, not one row per cell.
+ * <p>With {@link #withRunsIn} (what the build uses) rows go through sorted run files ({@link GroupInRuns}) and each key's
+ * rows are folded into its wide row one key at a time, so memory does not grow with the rows. Without it, each worker
+ * first folds the rows it holds into partial wide rows (bounded: flushed every {@value #FLUSH_KEYS} keys) for the
+ * runner's group-by-key, which holds a key's partials in memory.
  * Two rows giving the same cell with the same value are one cell (the national row repeated in every file); with
  * different values the key's row is rejected ({@code duplicates: error}, the default) or the first or last row in
  * data order wins.
@@ -56,14 +61,27 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
   private final int[] values;
   private final Duplicates duplicates;
   private final TableSchema output;
+  private final String runFolder;
+  private final int memoryMb;
 
-  private Pivot(String label, int[] key, int column, int[] values, Duplicates duplicates, TableSchema output) {
+  private Pivot(String label, int[] key, int column, int[] values, Duplicates duplicates, TableSchema output,
+      String runFolder, int memoryMb) {
     this.label = label;
     this.key = key;
     this.column = column;
     this.values = values;
     this.duplicates = duplicates;
     this.output = output;
+    this.runFolder = runFolder;
+    this.memoryMb = memoryMb;
+  }
+
+  /**
+   * Groups the rows through sorted run files in {@code folder} ({@link GroupInRuns}) instead of the runner's
+   * group-by-key: memory then does not grow with the number of rows or keys. Same output.
+   */
+  public Pivot withRunsIn(String folder, int memoryMb) {
+    return new Pivot(label, key, column, values, duplicates, output, folder, memoryMb);
   }
 
   /**
@@ -86,7 +104,7 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
       cols.add(in.column(i));
     }
     cols.add(Column.pivot(BLOCK, values, p));
-    return new Pivot(label, k, c, v, duplicates, new TableSchema(cols, false));
+    return new Pivot(label, k, c, v, duplicates, new TableSchema(cols, false), null, 0);
   }
 
   public TableSchema outputSchema() {
@@ -95,6 +113,60 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
 
   @Override
   public PCollectionTuple expand(PCollection<Feature> input) {
+    return runFolder == null ? expandGrouping(input) : expandInRuns(input);
+  }
+
+  private PCollectionTuple expandInRuns(PCollection<Feature> input) {
+    int[] k = key;
+    int c = column;
+    int[] v = values;
+    String lbl = label;
+    Duplicates mode = duplicates;
+    PCollectionTuple checked = input.apply("Check keys", ParDo.of(new DoFn<Feature, Feature>() {
+      @ProcessElement
+      public void process(@Element Feature f, MultiOutputReceiver out) {
+        String kv = Values.key(f, k);
+        String col = Values.canonical(f.value(c));
+        if (kv == null || col == null) {
+          out.get(StepOutputs.REJECTS).output(StepOutputs.reject(lbl, f, "pivot_null_key",
+              kv == null ? "a key field is null" : "the column field is null"));
+          return;
+        }
+        out.get(StepOutputs.ROWS).output(f);
+      }
+    }).withOutputTags(StepOutputs.ROWS, TupleTagList.of(StepOutputs.REJECTS)));
+    StepOutputs.coded(checked);
+    PCollectionTuple grouped = org.apache.beam.sdk.values.PCollectionList.of(checked.get(StepOutputs.ROWS))
+        .apply("Group rows by key", GroupInRuns.of(label, List.of(f -> Values.key(f, k).getBytes(UTF_8)),
+            (group, rows, emit) -> {
+              Partial p = new Partial();
+              while (rows.hasNext()) {
+                Feature f = rows.next().row();
+                if (p.keyValues == null) {
+                  Object[] kv = new Object[k.length];
+                  for (int i = 0; i < k.length; i++) {
+                    kv[i] = f.value(k[i]);
+                  }
+                  p.keyValues = kv;
+                }
+                p.see(f.source(), f.fid());
+                String col = Values.canonical(f.value(c));
+                for (int i = 0; i < v.length; i++) {
+                  Object value = f.value(v[i]);
+                  if (value != null) {
+                    p.put(new CellKey(col, i), new Cell(value, f.source(), f.fid()), mode);
+                  }
+                }
+              }
+              MergeFn.emit(lbl, new String(group, UTF_8), k.length, mode, p, emit);
+            }, runFolder, memoryMb));
+    PCollection<Reject> rejects = org.apache.beam.sdk.values.PCollectionList.of(checked.get(StepOutputs.REJECTS))
+        .and(grouped.get(StepOutputs.REJECTS))
+        .apply("Both rejects", org.apache.beam.sdk.transforms.Flatten.pCollections());
+    return PCollectionTuple.of(StepOutputs.ROWS, grouped.get(StepOutputs.ROWS)).and(StepOutputs.REJECTS, rejects);
+  }
+
+  private PCollectionTuple expandGrouping(PCollection<Feature> input) {
     PCollectionTuple partial = input.apply("Fold rows per worker",
         ParDo.of(new FoldFn(label, key, column, values, duplicates)).withOutputTags(PARTIAL, TupleTagList.of(StepOutputs.REJECTS)));
     partial.get(StepOutputs.REJECTS).setCoder(org.d4c.transforms.rejects.RejectCoder.of());
@@ -151,7 +223,8 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
         return;
       }
       if (Objects.equals(Values.canonical(old.value()), Values.canonical(c.value()))) {
-        if (c.compareOrder(old) < 0) {
+        // Keep the row that last would keep: partial rows merged in any order then agree with data order.
+        if (mode == Duplicates.LAST ? c.compareOrder(old) > 0 : c.compareOrder(old) < 0) {
           cells.put(k, c);
         }
         return;
@@ -277,6 +350,21 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
       for (Partial p : parts) {
         all.merge(p, mode);
       }
+      emit(label, group.getKey(), keyCount, mode, all, new GroupInRuns.Emit() {
+        @Override
+        public void row(Feature f) {
+          out.get(StepOutputs.ROWS).output(f);
+        }
+
+        @Override
+        public void reject(Reject r) {
+          out.get(StepOutputs.REJECTS).output(r);
+        }
+      });
+    }
+
+    /** The wide row of one key, or its reject when two rows gave one cell different values. */
+    static void emit(String label, String key, int keyCount, Duplicates mode, Partial all, GroupInRuns.Emit out) {
       Object[] row = new Object[keyCount + 1];
       System.arraycopy(all.keyValues, 0, row, 0, keyCount);
       int n = all.cells.size();
@@ -293,11 +381,11 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
       row[keyCount] = new PivotCells(keys, idx, vals);
       Feature f = new Feature(all.source, all.fid, null, row);
       if (mode == Duplicates.ERROR && all.conflict != null) {
-        out.get(StepOutputs.REJECTS).output(StepOutputs.reject(label, f, "pivot_conflict",
-            "key " + group.getKey() + ": " + all.conflict + " (set duplicates: first or last to keep one)"));
+        out.reject(StepOutputs.reject(label, f, "pivot_conflict",
+            "key " + key + ": " + all.conflict + " (set duplicates: first or last to keep one)"));
         return;
       }
-      out.get(StepOutputs.ROWS).output(f);
+      out.row(f);
     }
   }
 

@@ -47,6 +47,19 @@ public final class StepOutputs {
     return rows.apply("Count " + name, ParDo.of(new CountFn(name))).setCoder(FeatureCoder.of());
   }
 
+  /** Counts the rejects passing by under {@code name}, changing nothing. */
+  public static PCollection<Reject> countRejects(PCollection<Reject> rejects, String name) {
+    return rejects.apply("Count " + name, ParDo.of(new DoFn<Reject, Reject>() {
+      private final Counter counter = Metrics.counter(METRICS_NAMESPACE, name);
+
+      @ProcessElement
+      public void process(@Element Reject r, OutputReceiver<Reject> out) {
+        counter.inc();
+        out.output(r);
+      }
+    })).setCoder(RejectCoder.of());
+  }
+
   static final class CountFn extends DoFn<Feature, Feature> {
     private static final long serialVersionUID = 1L;
     private final Counter counter;

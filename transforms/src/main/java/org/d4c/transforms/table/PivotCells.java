@@ -21,6 +21,16 @@ public final class PivotCells {
     this.values = values;
   }
 
+  /** The value of the cell (column key, value field), or null when there is none. */
+  public Object get(String key, int valueIndex) {
+    for (int i = 0; i < keys.length; i++) {
+      if (valueIndexes[i] == valueIndex && keys[i].equals(key)) {
+        return values[i];
+      }
+    }
+    return null;
+  }
+
   public int size() {
     return keys.length;
   }

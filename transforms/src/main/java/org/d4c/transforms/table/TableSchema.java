@@ -73,9 +73,45 @@ public final class TableSchema implements Serializable {
     int i = indexOf(name);
     if (i < 0 || columns.get(i).isPivot()) {
       throw new IllegalArgumentException("no field '" + name + "' here; the rows have " + names()
-          + (hasPivot() ? " (the columns a pivot makes are settled from the data and cannot be named by later steps)" : ""));
+          + (hasPivot() ? " (a pivot's columns are named by its pattern, e.g. " + pivotExample() + "; filter and compute"
+          + " can read them, key fields cannot be pivot columns)" : ""));
     }
     return i;
+  }
+
+  /** A cell of a pivot block, named the way the pivot names its columns: block position, column key, value field. */
+  public record PivotCell(int block, String columnKey, int valueIndex) implements Serializable {
+    /** The cell's value in a row, or null when the row has no such cell. */
+    public Object of(org.d4c.transforms.feature.Feature f) {
+      return f.value(block) instanceof PivotCells cells ? cells.get(columnKey, valueIndex) : null;
+    }
+  }
+
+  /**
+   * The pivot cell that {@code name} names, when it has the form of a pivot's column names ({@code count_total_1} for
+   * the pattern {@code {value}_{column}} and value field {@code count_total}); null otherwise. Which column keys exist
+   * is known only from the data: a well-formed name whose key never occurs reads as null.
+   */
+  public PivotCell pivotCell(String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
+      if (!c.isPivot()) {
+        continue;
+      }
+      for (int v = 0; v < c.pivotValues().size(); v++) {
+        String p = c.pivotPattern().replace("{value}", c.pivotValues().get(v));
+        int at = p.indexOf("{column}");
+        if (at < 0 || p.indexOf("{column}", at + 1) >= 0) {
+          continue;
+        }
+        String prefix = p.substring(0, at);
+        String suffix = p.substring(at + "{column}".length());
+        if (name.length() > prefix.length() + suffix.length() && name.startsWith(prefix) && name.endsWith(suffix)) {
+          return new PivotCell(i, name.substring(prefix.length(), name.length() - suffix.length()), v);
+        }
+      }
+    }
+    return null;
   }
 
   public int[] require(List<String> names) {
@@ -84,6 +120,15 @@ public final class TableSchema implements Serializable {
       idx[i] = require(names.get(i));
     }
     return idx;
+  }
+
+  private String pivotExample() {
+    for (Column c : columns) {
+      if (c.isPivot() && !c.pivotValues().isEmpty()) {
+        return c.pivotName("{column}", 0);
+      }
+    }
+    return "";
   }
 
   public boolean hasPivot() {
