@@ -255,8 +255,8 @@ public final class Monitor implements AutoCloseable {
     pullPeers();
     hourCache.clear();
     status = buildStatus(r, at);
-    publish();
     exportYesterday(at);
+    publish();
     LOG.info("round {}: {} probes in {} ms", r, results.size(), Duration.between(start, at).toMillis());
     return status;
   }
@@ -348,8 +348,14 @@ public final class Monitor implements AutoCloseable {
     List<String> allSites = new ArrayList<>();
     allSites.add(config.site());
     peerStates.keySet().stream().sorted().forEach(allSites::add);
-    ObjectNode m = doc.putObject("monitor").put("site", config.site()).put("quorum", config.quorum());
+    ObjectNode m = doc.putObject("monitor").put("site", config.site());
     allSites.forEach(m.withArray("sites")::add);
+    m.put("quorum", config.quorum());
+    if (config.publicUrl() != null) {
+      // A 1.1 field: documents without it stay 1.0.0 documents.
+      doc.put("status_version", StatusDocument.VERSION_1_1);
+      m.put("url", config.publicUrl());
+    }
     doc.put("round", r).put("generated", CatalogParquet.formatInstant(at)).put("probe_seed", seed);
     Map<String, State> worst = new TreeMap<>();
     Map<String, int[]> counts = new TreeMap<>();
@@ -456,6 +462,21 @@ public final class Monitor implements AutoCloseable {
         LOG.warn("cannot publish to {}: {}", d, e.getMessage());
       }
     }
+    if (config.mirrors() != null) config.mirrors().push(config.outDir(), publishedNames());
+  }
+
+  /** What goes to the catalog mirrors, relative to the output folder: the state, its keys, the report log, the statistics. */
+  List<String> publishedNames() {
+    List<String> names = new ArrayList<>(List.of(StatusDocument.FILE, StatusKeys.FILE, ReportLog.LOG, ReportLog.CHECKPOINT));
+    Path stats = config.outDir().resolve(STATS_DIR);
+    if (Files.isDirectory(stats)) {
+      try (var s = Files.list(stats)) {
+        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")).sorted().forEach(n -> names.add(STATS_DIR + "/" + n));
+      } catch (IOException e) {
+        LOG.warn("cannot list {}: {}", stats, e.getMessage());
+      }
+    }
+    return names;
   }
 
   /** The previous UTC day's probes as {@code stats/probes-DAY.parquet}, once. */
@@ -737,6 +758,7 @@ public final class Monitor implements AutoCloseable {
     }
     reportLog.close();
     history.close();
+    if (config.mirrors() != null) config.mirrors().close();
   }
 
   /** Dashboard/API helper: the state strings as a map for a quick look-up. */
