@@ -254,6 +254,8 @@ public final class Monitor implements AutoCloseable {
     AtomicFiles.write(config.outDir().resolve(SITE_RESULTS), CanonicalJson.toBytes(siteResults));
     pullPeers();
     hourCache.clear();
+    // Computed here, once a round, so API clients never queue behind the first query after a round.
+    hourOfWeek(null);
     status = buildStatus(r, at);
     exportYesterday(at);
     publish();
@@ -546,6 +548,19 @@ public final class Monitor implements AutoCloseable {
    * nothing is fetched for a refused report, and no URL from the report is ever fetched.
    */
   public Accepted submit(JsonNode body) {
+    try {
+      return submitAsync(body).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException x) throw x;
+      throw e;
+    }
+  }
+
+  /**
+   * Like {@link #submit}, but returns once the report is validated and written: the future completes when it is on
+   * disk (and queued for triage), so the caller's thread does not wait for the disk. A refused report throws at once.
+   */
+  public java.util.concurrent.CompletableFuture<Accepted> submitAsync(JsonNode body) {
     if (!(body instanceof ObjectNode r)) throw new ReportException("expected a JSON object");
     for (var it = r.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -603,27 +618,28 @@ public final class Monitor implements AutoCloseable {
     if (note != null) entry.put("note", note);
     String id = "r-" + Hashing.sha256(CanonicalJson.toBytes(entry)).substring(0, 16) + "-" + reportCounter.incrementAndGet();
     entry.put("id", id);
-    long seq;
-    History.Report rec;
-    seq = reportLog.append(entry);
-    rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
-    history.report(rec);
+    ReportLog.Appended appended = reportLog.appendAsync(entry);
+    long seq = appended.seq();
+    History.Report rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
     final Targets.FileInfo ffi = fi;
     final Long ff = from, ft = to;
-    pendingTriage.incrementAndGet();
-    try {
-      triage.execute(() -> {
-        try {
-          triage(rec, t, ffi, ff, ft);
-        } finally {
-          pendingTriage.decrementAndGet();
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      pendingTriage.decrementAndGet();
-      throw new IllegalStateException("triage queue is full");
-    }
-    return new Accepted(id, seq);
+    return appended.onDisk().thenApply(onDisk -> {
+      history.report(rec);
+      pendingTriage.incrementAndGet();
+      try {
+        triage.execute(() -> {
+          try {
+            triage(rec, t, ffi, ff, ft);
+          } finally {
+            pendingTriage.decrementAndGet();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        pendingTriage.decrementAndGet();
+        throw new IllegalStateException("triage queue is full");
+      }
+      return new Accepted(id, seq);
+    });
   }
 
   private static String text(ObjectNode r, String field, int max, boolean required) {
@@ -676,7 +692,7 @@ public final class Monitor implements AutoCloseable {
           .put("decided", CatalogParquet.formatInstant(now)).put("detail", detail.length() > 500 ? detail.substring(0, 500) : detail);
       ObjectNode so = v.putObject("sites");
       sites.forEach((s, st) -> so.put(s, st.json()));
-      reportLog.append(v);
+      reportLog.append(v, false);
       history.report(new History.Report(rec.id(), rec.seq(), rec.received(), rec.item(), rec.location(), rec.file(), rec.rangeFrom(),
           rec.rangeTo(), rec.problem(), rec.expectedSha256(), rec.observedSha256(), rec.httpStatus(), rec.elapsedMs(), verdict, detail));
       if (verdict.equals("confirmed")) {
