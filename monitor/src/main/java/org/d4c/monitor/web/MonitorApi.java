@@ -196,12 +196,19 @@ public final class MonitorApi extends Handler.Abstract {
       nodes.add(n);
     }
     long up = 0;
+    long down = 0;
     double rate = 0;
+    double downRate = 0;
+    int datasets = 0;
     for (var m : monitor.nodes().values()) {
       up += m.get("uploaded") instanceof Number n ? n.longValue() : 0;
+      down += m.get("downloaded") instanceof Number n ? n.longValue() : 0;
       rate += m.get("upload_rate") instanceof Number n ? n.doubleValue() : 0;
+      downRate += m.get("download_rate") instanceof Number n ? n.doubleValue() : 0;
+      datasets += m.get("datasets") instanceof Number n ? n.intValue() : 0;
     }
-    o.putObject("totals").put("uploaded", up).put("upload_rate", rate);
+    o.putObject("totals").put("uploaded", up).put("downloaded", down).put("upload_rate", rate).put("download_rate", downRate)
+        .put("datasets", datasets);
     String loc = q.getValue("location");
     ArrayNode hours = o.putArray("hour_of_week");
     for (Map<String, Object> r : monitor.hourOfWeek(loc)) hours.add(CanonicalJson.toTree(stringify(r)));
