@@ -194,6 +194,13 @@ public final class Monitor implements AutoCloseable {
         known = StatusKeys.parse(updated);
       }
       keys = known;
+      Map<String, double[]> boxes = new TreeMap<>();
+      for (ObjectNode item : contents.items()) {
+        JsonNode b = item.path("bbox");
+        if (b.size() >= 4) boxes.put(item.path("id").asText(), new double[] {b.get(0).asDouble(), b.get(1).asDouble(),
+            b.get(b.size() / 2).asDouble(), b.get(b.size() / 2 + 1).asDouble()});
+      }
+      bboxes = boxes;
       targets = withSeeds;
       torrents = tor;
       locations = locs;
@@ -204,6 +211,7 @@ public final class Monitor implements AutoCloseable {
   }
 
   private List<String> webSeeds = List.of();
+  private volatile Map<String, double[]> bboxes = Map.of();
 
   /** The torrent of an item, from the first location whose copy has the catalog's sha256 (null without one). */
   private TorrentPieces fetchTorrent(ItemTarget t) {
@@ -489,16 +497,25 @@ public final class Monitor implements AutoCloseable {
 
   public Path exportDay(LocalDate day, boolean again) {
     Path file = config.outDir().resolve(STATS_DIR).resolve("probes-" + day + ".parquet");
-    if (Files.exists(file) && !again) return file;
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".part");
-      history.exportProbes(day.atStartOfDay(ZoneOffset.UTC).toInstant(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), tmp);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot export " + file + ": " + e.getMessage(), e);
+    if (!Files.exists(file) || again) {
+      try {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        history.exportProbes(day.atStartOfDay(ZoneOffset.UTC).toInstant(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), tmp);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot export " + file + ": " + e.getMessage(), e);
+      }
     }
+    if (config.statsCatalog() != null) {
+      try {
+        String id = org.d4c.monitor.store.StatisticsItem.add(config.statsCatalog(), config.dataDir().resolve("stats-builds"), config.site(), day, file, bboxes);
+        if (id != null) LOG.info("statistics of {} added to {} as {}", day, config.statsCatalog(), id);
+      } catch (RuntimeException e) {
+        LOG.warn("cannot add the statistics of {} to {}: {}", day, config.statsCatalog(), org.d4c.core.error.D4cException.messageOf(e));
+      }
+    }
+    return file;
   }
 
   /** Polls every Smart Node's status API for its traffic totals (its announced location). */

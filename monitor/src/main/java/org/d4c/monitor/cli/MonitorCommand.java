@@ -67,7 +67,7 @@ public final class MonitorCommand implements Callable<Integer> {
   String publicUrl;
 
   @Option(names = "--stats-catalog", paramLabel = "DIR", description = {"A catalog folder that gets each finished UTC day's probe",
-      "statistics as dataset status-SITE, version YYYY.MM.DD (the statistics are data too)."})
+      "statistics as dataset status-SITE, version YYYY.M.D of that day (the statistics are data too)."})
   Path statsCatalog;
 
   @Option(names = "--site", defaultValue = "local", paramLabel = "ID", description = "This probe site's id (default: ${DEFAULT-VALUE}).")
