@@ -194,6 +194,13 @@ public final class Monitor implements AutoCloseable {
         known = StatusKeys.parse(updated);
       }
       keys = known;
+      Map<String, double[]> boxes = new TreeMap<>();
+      for (ObjectNode item : contents.items()) {
+        JsonNode b = item.path("bbox");
+        if (b.size() >= 4) boxes.put(item.path("id").asText(), new double[] {b.get(0).asDouble(), b.get(1).asDouble(),
+            b.get(b.size() / 2).asDouble(), b.get(b.size() / 2 + 1).asDouble()});
+      }
+      bboxes = boxes;
       targets = withSeeds;
       torrents = tor;
       locations = locs;
@@ -204,6 +211,7 @@ public final class Monitor implements AutoCloseable {
   }
 
   private List<String> webSeeds = List.of();
+  private volatile Map<String, double[]> bboxes = Map.of();
 
   /** The torrent of an item, from the first location whose copy has the catalog's sha256 (null without one). */
   private TorrentPieces fetchTorrent(ItemTarget t) {
@@ -254,9 +262,11 @@ public final class Monitor implements AutoCloseable {
     AtomicFiles.write(config.outDir().resolve(SITE_RESULTS), CanonicalJson.toBytes(siteResults));
     pullPeers();
     hourCache.clear();
+    // Computed here, once a round, so API clients never queue behind the first query after a round.
+    hourOfWeek(null);
     status = buildStatus(r, at);
-    publish();
     exportYesterday(at);
+    publish();
     LOG.info("round {}: {} probes in {} ms", r, results.size(), Duration.between(start, at).toMillis());
     return status;
   }
@@ -348,8 +358,14 @@ public final class Monitor implements AutoCloseable {
     List<String> allSites = new ArrayList<>();
     allSites.add(config.site());
     peerStates.keySet().stream().sorted().forEach(allSites::add);
-    ObjectNode m = doc.putObject("monitor").put("site", config.site()).put("quorum", config.quorum());
+    ObjectNode m = doc.putObject("monitor").put("site", config.site());
     allSites.forEach(m.withArray("sites")::add);
+    m.put("quorum", config.quorum());
+    if (config.publicUrl() != null) {
+      // A 1.1 field: documents without it stay 1.0.0 documents.
+      doc.put("status_version", StatusDocument.VERSION_1_1);
+      m.put("url", config.publicUrl());
+    }
     doc.put("round", r).put("generated", CatalogParquet.formatInstant(at)).put("probe_seed", seed);
     Map<String, State> worst = new TreeMap<>();
     Map<String, int[]> counts = new TreeMap<>();
@@ -456,6 +472,21 @@ public final class Monitor implements AutoCloseable {
         LOG.warn("cannot publish to {}: {}", d, e.getMessage());
       }
     }
+    if (config.mirrors() != null) config.mirrors().push(config.outDir(), publishedNames());
+  }
+
+  /** What goes to the catalog mirrors, relative to the output folder: the state, its keys, the report log, the statistics. */
+  List<String> publishedNames() {
+    List<String> names = new ArrayList<>(List.of(StatusDocument.FILE, StatusKeys.FILE, ReportLog.LOG, ReportLog.CHECKPOINT));
+    Path stats = config.outDir().resolve(STATS_DIR);
+    if (Files.isDirectory(stats)) {
+      try (var s = Files.list(stats)) {
+        s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")).sorted().forEach(n -> names.add(STATS_DIR + "/" + n));
+      } catch (IOException e) {
+        LOG.warn("cannot list {}: {}", stats, e.getMessage());
+      }
+    }
+    return names;
   }
 
   /** The previous UTC day's probes as {@code stats/probes-DAY.parquet}, once. */
@@ -466,16 +497,25 @@ public final class Monitor implements AutoCloseable {
 
   public Path exportDay(LocalDate day, boolean again) {
     Path file = config.outDir().resolve(STATS_DIR).resolve("probes-" + day + ".parquet");
-    if (Files.exists(file) && !again) return file;
-    try {
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".part");
-      history.exportProbes(day.atStartOfDay(ZoneOffset.UTC).toInstant(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), tmp);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return file;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot export " + file + ": " + e.getMessage(), e);
+    if (!Files.exists(file) || again) {
+      try {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        history.exportProbes(day.atStartOfDay(ZoneOffset.UTC).toInstant(), day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), tmp);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot export " + file + ": " + e.getMessage(), e);
+      }
     }
+    if (config.statsCatalog() != null) {
+      try {
+        String id = org.d4c.monitor.store.StatisticsItem.add(config.statsCatalog(), config.dataDir().resolve("stats-builds"), config.site(), day, file, bboxes);
+        if (id != null) LOG.info("statistics of {} added to {} as {}", day, config.statsCatalog(), id);
+      } catch (RuntimeException e) {
+        LOG.warn("cannot add the statistics of {} to {}: {}", day, config.statsCatalog(), org.d4c.core.error.D4cException.messageOf(e));
+      }
+    }
+    return file;
   }
 
   /** Polls every Smart Node's status API for its traffic totals (its announced location). */
@@ -525,6 +565,19 @@ public final class Monitor implements AutoCloseable {
    * nothing is fetched for a refused report, and no URL from the report is ever fetched.
    */
   public Accepted submit(JsonNode body) {
+    try {
+      return submitAsync(body).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException x) throw x;
+      throw e;
+    }
+  }
+
+  /**
+   * Like {@link #submit}, but returns once the report is validated and written: the future completes when it is on
+   * disk (and queued for triage), so the caller's thread does not wait for the disk. A refused report throws at once.
+   */
+  public java.util.concurrent.CompletableFuture<Accepted> submitAsync(JsonNode body) {
     if (!(body instanceof ObjectNode r)) throw new ReportException("expected a JSON object");
     for (var it = r.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -582,27 +635,28 @@ public final class Monitor implements AutoCloseable {
     if (note != null) entry.put("note", note);
     String id = "r-" + Hashing.sha256(CanonicalJson.toBytes(entry)).substring(0, 16) + "-" + reportCounter.incrementAndGet();
     entry.put("id", id);
-    long seq;
-    History.Report rec;
-    seq = reportLog.append(entry);
-    rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
-    history.report(rec);
+    ReportLog.Appended appended = reportLog.appendAsync(entry);
+    long seq = appended.seq();
+    History.Report rec = new History.Report(id, seq, now, item, loc, file, from, to, problem, expected, observed, http, elapsed, "pending", null);
     final Targets.FileInfo ffi = fi;
     final Long ff = from, ft = to;
-    pendingTriage.incrementAndGet();
-    try {
-      triage.execute(() -> {
-        try {
-          triage(rec, t, ffi, ff, ft);
-        } finally {
-          pendingTriage.decrementAndGet();
-        }
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      pendingTriage.decrementAndGet();
-      throw new IllegalStateException("triage queue is full");
-    }
-    return new Accepted(id, seq);
+    return appended.onDisk().thenApply(onDisk -> {
+      history.report(rec);
+      pendingTriage.incrementAndGet();
+      try {
+        triage.execute(() -> {
+          try {
+            triage(rec, t, ffi, ff, ft);
+          } finally {
+            pendingTriage.decrementAndGet();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        pendingTriage.decrementAndGet();
+        throw new IllegalStateException("triage queue is full");
+      }
+      return new Accepted(id, seq);
+    });
   }
 
   private static String text(ObjectNode r, String field, int max, boolean required) {
@@ -655,7 +709,7 @@ public final class Monitor implements AutoCloseable {
           .put("decided", CatalogParquet.formatInstant(now)).put("detail", detail.length() > 500 ? detail.substring(0, 500) : detail);
       ObjectNode so = v.putObject("sites");
       sites.forEach((s, st) -> so.put(s, st.json()));
-      reportLog.append(v);
+      reportLog.append(v, false);
       history.report(new History.Report(rec.id(), rec.seq(), rec.received(), rec.item(), rec.location(), rec.file(), rec.rangeFrom(),
           rec.rangeTo(), rec.problem(), rec.expectedSha256(), rec.observedSha256(), rec.httpStatus(), rec.elapsedMs(), verdict, detail));
       if (verdict.equals("confirmed")) {
@@ -737,6 +791,7 @@ public final class Monitor implements AutoCloseable {
     }
     reportLog.close();
     history.close();
+    if (config.mirrors() != null) config.mirrors().close();
   }
 
   /** Dashboard/API helper: the state strings as a map for a quick look-up. */

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoadIT {
   @TempDir Path tmp;
+  MonitorApi api;
 
   @Test
   void reportsAndClientsAtOnce() throws Exception {
@@ -49,7 +50,7 @@ class LoadIT {
       String item = Published.publish(catalog, mirrors, "lakes", "2.0.0", 100_000, 3).id();
       MonitorConfig cfg = new MonitorConfig(catalog.toString(), "local", 1, List.of(), Map.of("m", mirror.base()), Map.of(), tmp.resolve("data"),
           tmp.resolve("out"), List.of(), Duration.ofMinutes(5), Prober.Settings.defaults(), MonitorIT.TEST_POLICY, Clock.systemUTC(), null, 100_000);
-      try (Monitor m = new Monitor(cfg); MonitorServer server = MonitorServer.start(new HostPort("127.0.0.1", 0), new MonitorApi(m))) {
+      try (Monitor m = new Monitor(cfg); MonitorServer server = MonitorServer.start(new HostPort("127.0.0.1", 0), api = new MonitorApi(m))) {
         m.loadCatalog();
         m.runRound();
         HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
@@ -78,12 +79,31 @@ class LoadIT {
         double seconds = (System.nanoTime() - t0) / 1e9;
         // Timing is measured in bench/, not asserted here (a shared 2-core machine makes it noisy).
         System.out.printf("LoadIT: 1,000 reports and 2,000 API requests from 100 clients in %.1f s%n", seconds);
+        System.out.printf("LoadIT: report log forced %d times in %.1f s (%.1f entries per fsync)%n", m.reportLog().syncs(),
+            m.reportLog().syncSeconds(), m.reportLog().entries() / (double) Math.max(1, m.reportLog().syncs()));
+        // Where the server's time went, per route (seconds; count, sum, max), for docs/benchmarks.md.
+        for (String line : api.registry().scrape().split("\n")) {
+          if (line.startsWith("d4c_monitor_http_seconds_") && !line.contains("bucket")) System.out.println("LoadIT: " + line);
+        }
         assertThat(accepted.get(), is(1000));
         assertThat(apiOk.get(), is(2000));
         m.awaitTriage(Duration.ofMinutes(2));
         assertThat(m.history().count("reports"), is(1000L));
         ReportLog.Verified v = ReportLog.verify(tmp.resolve("out").resolve(ReportLog.LOG));
         assertThat(v.entries(), is(2000L)); // each report and its verdict
+        // The store and the log agree: the same 1,000 report ids, each logged once with one verdict, none pending.
+        Map<String, String> stored = m.history().verdicts();
+        Map<String, Integer> logged = new java.util.TreeMap<>();
+        Map<String, String> loggedVerdicts = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(tmp.resolve("out").resolve(ReportLog.LOG))) {
+          var e = org.d4c.core.json.CanonicalJson.mapper().readTree(line).path("entry");
+          if (e.path("type").asText().equals("report")) logged.merge(e.path("id").asText(), 1, Integer::sum);
+          else loggedVerdicts.put(e.path("report").asText(), e.path("verdict").asText());
+        }
+        assertThat(logged.size(), is(1000));
+        assertThat(logged.values().stream().allMatch(n -> n == 1), is(true));
+        assertThat(stored.keySet(), is(logged.keySet()));
+        assertThat(stored, is(loggedVerdicts));
         // Triage of identical reports is cached: the mirror was asked far fewer times than there were reports.
         assertThat(mirror.requests().size(), lessThan(200));
         assertThat(get(http, o + "/v1/status"), is(200));

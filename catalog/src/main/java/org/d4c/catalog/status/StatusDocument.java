@@ -26,12 +26,21 @@ public record StatusDocument(String statusVersion, Monitor monitor, long round, 
     List<LocationStatus> locations, List<ItemStatus> items, List<Incident> incidents, SignatureInfo signature, ObjectNode json) {
 
   public static final String VERSION = "1.0.0";
+  /** The version of a document that uses a 1.1 field ({@code monitor.url}); one without stays a 1.0.0 document. */
+  public static final String VERSION_1_1 = "1.1.0";
   public static final String FILE = "status.json";
   public static final String SCHEMA_RESOURCE = "status-1.schema.json";
   private static final SchemaCheck SCHEMA = SchemaCheck.fromResource(StatusDocument.class, SCHEMA_RESOURCE);
 
-  /** The probe site that wrote the document, every site counted, and the quorum for down/corrupt. */
-  public record Monitor(String site, List<String> sites, int quorum) {}
+  /**
+   * The probe site that wrote the document, every site counted, the quorum for down/corrupt, and (since 1.1, null
+   * when the operator gave none) the public address of the monitor's API, where reports are posted.
+   */
+  public record Monitor(String site, List<String> sites, int quorum, String url) {
+    public Monitor(String site, List<String> sites, int quorum) {
+      this(site, sites, quorum, null);
+    }
+  }
 
   /** One location over all its items: the worst state, counts, and the last day's uptime and medians. */
   public record LocationStatus(String id, String kind, String title, State state, int items, int verified,
@@ -96,7 +105,8 @@ public record StatusDocument(String statusVersion, Monitor monitor, long round, 
           State.of(x.path("state").asText()), x.path("opened").asText(), x.path("reports").asInt(0), x.path("summary").asText(null)));
     }
     JsonNode s = doc.path("signature");
-    return new StatusDocument(doc.path("status_version").asText(), new Monitor(m.path("site").asText(), sites, m.path("quorum").asInt()),
+    return new StatusDocument(doc.path("status_version").asText(), new Monitor(m.path("site").asText(), sites, m.path("quorum").asInt(),
+        m.path("url").isTextual() ? m.get("url").asText() : null),
         doc.path("round").asLong(), doc.path("generated").asText(), doc.path("probe_seed").asText(), locations, items, incidents,
         new SignatureInfo(s.path("alg").asText(), s.path("key_id").asText(), s.path("value").asText()), doc);
   }
@@ -120,6 +130,36 @@ public record StatusDocument(String statusVersion, Monitor monitor, long round, 
     }
     if (!verify(keys)) throw new IllegalArgumentException(FILE + ": the signature does not match its contents (altered, or not from the monitor)");
     return this;
+  }
+
+  /** The monitor's public API address ({@code monitor.url}), where {@code POST /v1/reports} goes; empty when not published. */
+  public Optional<String> monitorUrl() {
+    return Optional.ofNullable(monitor.url());
+  }
+
+  /**
+   * Checks an operator-given public address of a monitor: an absolute http(s) URL with a host, no user, query or
+   * fragment, at most 300 characters; returned with a trailing "/" so {@code url + "v1/reports"} is the report endpoint.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public static String checkMonitorUrl(String url) {
+    java.net.URI u;
+    try {
+      u = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + e.getMessage());
+    }
+    if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))) {
+      throw new IllegalArgumentException("expected an http:// or https:// URL, got " + url);
+    }
+    if (u.getHost() == null || u.getRawUserInfo() != null || u.getRawQuery() != null || u.getRawFragment() != null) {
+      throw new IllegalArgumentException("expected a URL with a host and without user, query or fragment, got " + url);
+    }
+    String s = u.toString();
+    if (!s.endsWith("/")) s += "/";
+    if (s.length() > 300 || s.chars().anyMatch(Character::isWhitespace)) throw new IllegalArgumentException("at most 300 characters, no spaces");
+    return s;
   }
 
   public Optional<ItemStatus> item(String id) {

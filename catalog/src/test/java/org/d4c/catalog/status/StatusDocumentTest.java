@@ -56,4 +56,23 @@ class StatusDocumentTest {
     doc.put("status_version", "2.0.0");
     assertThat(String.join(";", StatusDocument.problems(doc)), containsString("status_version"));
   }
+
+  @Test
+  void monitorUrlIsOptionalAndChecked() throws Exception {
+    KeyPair key = StatusSignature.generate();
+    StatusDocument plain = StatusDocument.parse(CanonicalJson.toBytes(StatusSignature.sign(example(), key)));
+    assertThat(plain.monitorUrl().isPresent(), is(false));
+    ObjectNode doc = example();
+    doc.put("status_version", StatusDocument.VERSION_1_1);
+    ((ObjectNode) doc.get("monitor")).put("url", "https://status.example.org/");
+    StatusDocument withUrl = StatusDocument.parse(CanonicalJson.toBytes(StatusSignature.sign(doc, key)));
+    assertThat(withUrl.monitorUrl().orElseThrow(), is("https://status.example.org/"));
+    assertThat(withUrl.monitor().url(), is("https://status.example.org/"));
+    ((ObjectNode) doc.get("monitor")).put("url", "ftp://x.example.org/?q=1");
+    assertThat(String.join(";", StatusDocument.problems(doc)), containsString("monitor.url"));
+    assertThat(StatusDocument.checkMonitorUrl("https://status.example.org"), is("https://status.example.org/"));
+    for (String bad : new String[] {"status.example.org", "ftp://x.org/", "https://u:p@x.org/", "https://x.org/?a=1", "https://x.org/#f", "https:///p"}) {
+      assertThrows(IllegalArgumentException.class, () -> StatusDocument.checkMonitorUrl(bad), bad);
+    }
+  }
 }

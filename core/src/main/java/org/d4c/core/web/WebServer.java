@@ -194,10 +194,8 @@ public final class WebServer implements AutoCloseable {
         return text(response, callback, 400, "text/plain; charset=utf-8", "bad path\n");
       }
       RateLimiter.Decision d = rate.take(Request.getRemoteAddr(request));
-      response.getHeaders().put("RateLimit-Policy", "\"default\";q=" + rate.burst() + ";w=" + rate.windowSeconds());
-      response.getHeaders().put("RateLimit", "\"default\";r=" + d.remaining() + (d.allowed() ? "" : ";t=" + d.retryAfterSeconds()));
+      rate.headers(d, response.getHeaders());
       if (!d.allowed()) {
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, d.retryAfterSeconds());
         return text(response, callback, 429, "text/plain; charset=utf-8", "too many requests; retry in " + d.retryAfterSeconds() + " s\n");
       }
       if (super.handle(request, response, callback)) return true;

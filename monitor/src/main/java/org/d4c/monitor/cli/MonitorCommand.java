@@ -20,6 +20,8 @@ import org.d4c.monitor.Location;
 import org.d4c.monitor.Monitor;
 import org.d4c.monitor.MonitorConfig;
 import org.d4c.monitor.probe.Prober;
+import org.d4c.monitor.publish.StatusMirrors;
+import org.d4c.publisher.mirror.Credentials;
 import org.d4c.monitor.web.Dashboard;
 import org.d4c.monitor.web.MonitorApi;
 import org.d4c.monitor.web.MonitorServer;
@@ -54,6 +56,19 @@ public final class MonitorCommand implements Callable<Integer> {
 
   @Option(names = "--publish-dir", paramLabel = "DIR", description = "A folder mirror that gets a copy of status.json and the report log (repeatable).")
   List<Path> publishDirs = new ArrayList<>();
+
+  @Option(names = "--mirrors", paramLabel = "FILE", description = {"The publisher's mirror file: its mirrors marked `catalog: true` (S3 or",
+      "folders) get status.json, the status keys, the report log and the statistics beside the catalog every round.",
+      "Credentials come from the environment variables the file names."})
+  Path mirrors;
+
+  @Option(names = "--public-url", paramLabel = "URL", description = {"The public address of this monitor's API (http(s), no query),",
+      "published in status.json as monitor.url: where `d4c report` and `d4c get --report` post."})
+  String publicUrl;
+
+  @Option(names = "--stats-catalog", paramLabel = "DIR", description = {"A catalog folder that gets each finished UTC day's probe",
+      "statistics as dataset status-SITE, version YYYY.M.D of that day (the statistics are data too)."})
+  Path statsCatalog;
 
   @Option(names = "--site", defaultValue = "local", paramLabel = "ID", description = "This probe site's id (default: ${DEFAULT-VALUE}).")
   String site;
@@ -103,6 +118,17 @@ public final class MonitorCommand implements Callable<Integer> {
     for (String id : prefixes.keySet()) {
       if (!id.equals(Location.sanitize(id))) throw new D4cException(ExitCode.BAD_INPUT, "--location " + id + ": ids are lowercase letters, digits, '.', '_' and '-'");
     }
+    if (!site.equals(Location.sanitize(site))) throw new D4cException(ExitCode.BAD_INPUT, "--site " + site + ": ids are lowercase letters, digits, '.', '_' and '-'");
+    String checkedUrl = null;
+    if (publicUrl != null) {
+      try {
+        checkedUrl = org.d4c.catalog.status.StatusDocument.checkMonitorUrl(publicUrl);
+      } catch (IllegalArgumentException e) {
+        throw new D4cException(ExitCode.BAD_INPUT, "--public-url: " + e.getMessage());
+      }
+    }
+    // The mirror file is read and its credentials found before any work, so a bad one costs nothing.
+    StatusMirrors statusMirrors = mirrors == null ? null : StatusMirrors.load(mirrors, Credentials.fromEnvironment(), data.resolve("upload-state"));
     Path outDir = out;
     if (outDir == null) {
       try (CatalogSource src = CatalogSource.open(catalog)) {
@@ -114,7 +140,8 @@ public final class MonitorCommand implements Callable<Integer> {
         p.slowBytesPerSecond(), p.slowLatency(), p.parallelLocations());
     AddressPolicy policy = allowPrivate ? (h, a) -> true : AddressPolicy.DEFAULT;
     MonitorConfig config = new MonitorConfig(catalog, site, quorum, peers, prefixes, nodes, data, outDir, publishDirs, interval,
-        settings, policy, Clock.systemUTC(), key, reportsPerMinute);
+        settings, policy, Clock.systemUTC(), key, reportsPerMinute).withPublicUrl(checkedUrl).withStatsCatalog(statsCatalog);
+    if (statusMirrors != null) config = config.withMirrors(statusMirrors);
     try (Monitor m = new Monitor(config)) {
       m.loadCatalog();
       if (once) {

@@ -48,6 +48,7 @@ public final class ReportLog {
         Verified v = verify(log);
         seq = v.entries();
         head = v.head();
+        synced = seq;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the report log in " + dir + ": " + e.getMessage(), e);
@@ -59,6 +60,14 @@ public final class ReportLog {
    * the file share its fsync (group commit): one fsync per batch, not per report.
    */
   public long append(ObjectNode entry) {
+    return append(entry, true);
+  }
+
+  /**
+   * Appends an entry; with {@code durable} false it does not wait for the disk: the next durable append or
+   * {@link #checkpoint} syncs it. Verdicts use that: a lost verdict is decided again, a lost report is not.
+   */
+  public long append(ObjectNode entry, boolean durable) {
     long n;
     synchronized (this) {
       n = seq + 1;
@@ -75,8 +84,20 @@ public final class ReportLog {
       seq = n;
       head = hash;
     }
-    syncUpTo(n);
+    if (durable) syncUpTo(n);
     return n;
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong syncs = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong syncNanos = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How often the log was forced to disk, and the time that took (seconds), since it was opened. */
+  public long syncs() {
+    return syncs.get();
+  }
+
+  public double syncSeconds() {
+    return syncNanos.get() / 1e9;
   }
 
   private FileChannel channel;
@@ -92,25 +113,116 @@ public final class ReportLog {
         target = seq;
         ch = channel;
       }
+      if (ch == null) return;
+      long t0 = System.nanoTime();
       try {
         ch.force(false);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot sync the report log: " + e.getMessage(), e);
       }
+      syncs.incrementAndGet();
+      syncNanos.addAndGet(System.nanoTime() - t0);
       synced = target;
     }
   }
 
-  public synchronized void close() {
+  private record Waiter(long seq, java.util.concurrent.CompletableFuture<Long> done) {}
+
+  private final Object waitLock = new Object();
+  private final java.util.ArrayDeque<Waiter> waiters = new java.util.ArrayDeque<>();
+  private Thread syncer;
+  private boolean closing;
+
+  /**
+   * Appends an entry now and completes the future with its sequence number once it is on disk. No caller waits on a
+   * thread for the disk: one syncing thread forces the file for every entry written before it started (group
+   * commit), so a burst of reports costs a few fsyncs, and a web server's threads stay free while they wait.
+   */
+  public Appended appendAsync(ObjectNode entry) {
+    long n = append(entry, false);
+    java.util.concurrent.CompletableFuture<Long> f = new java.util.concurrent.CompletableFuture<>();
+    synchronized (waitLock) {
+      if (closing) throw new IllegalStateException("the report log is closed");
+      waiters.add(new Waiter(n, f));
+      if (syncer == null) {
+        syncer = new Thread(this::syncLoop, "report-log-sync");
+        syncer.setDaemon(true);
+        syncer.start();
+      }
+      waitLock.notifyAll();
+    }
+    return new Appended(n, f);
+  }
+
+  /** An entry's sequence number, and a future completed once the entry is on disk. */
+  public record Appended(long seq, java.util.concurrent.CompletableFuture<Long> onDisk) {}
+
+  private void syncLoop() {
+    while (true) {
+      java.util.List<Waiter> batch;
+      synchronized (waitLock) {
+        while (waiters.isEmpty() && !closing) {
+          try {
+            waitLock.wait();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        if (waiters.isEmpty()) return;
+        batch = new java.util.ArrayList<>(waiters);
+        waiters.clear();
+      }
+      long max = batch.stream().mapToLong(Waiter::seq).max().orElse(0);
+      try {
+        syncUpTo(max);
+        for (Waiter w : batch) w.done().complete(w.seq());
+      } catch (RuntimeException e) {
+        for (Waiter w : batch) w.done().completeExceptionally(e);
+      }
+    }
+  }
+
+  public void close() {
+    Thread t;
+    synchronized (waitLock) {
+      closing = true;
+      t = syncer;
+      waitLock.notifyAll();
+    }
+    if (t != null) {
+      try {
+        t.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeChannel();
+  }
+
+  private synchronized void closeChannel() {
     try {
-      if (channel != null) channel.close();
+      if (channel != null) {
+        channel.force(false);
+        channel.close();
+      }
     } catch (IOException ignored) {
       // closing
     }
   }
 
   /** Writes the signed checkpoint of the current head. */
-  public synchronized ObjectNode checkpoint(String generated) {
+  public ObjectNode checkpoint(String generated) {
+    long n;
+    synchronized (this) {
+      n = seq;
+    }
+    // The checkpoint vouches only for lines on disk.
+    if (n > 0) syncUpTo(n);
+    return writeCheckpoint(generated);
+  }
+
+  private synchronized ObjectNode writeCheckpoint(String generated) {
     ObjectNode c = JsonNodeFactory.instance.objectNode();
     c.put("log", LOG).put("entries", seq).put("head", head).put("generated", generated);
     StatusSignature.sign(c, key);

@@ -39,6 +39,14 @@ public final class History implements AutoCloseable {
         s.execute("CREATE TABLE IF NOT EXISTS traffic (ts TIMESTAMP, node VARCHAR, uploaded BIGINT, downloaded BIGINT,"
             + " upload_rate DOUBLE, download_rate DOUBLE, peers INTEGER)");
       }
+      for (Map<String, Object> r : query("SELECT * FROM reports ORDER BY seq DESC LIMIT " + RECENT)) {
+        Report x = new Report((String) r.get("id"), ((Number) r.get("seq")).longValue(), ((Timestamp) r.get("received")).toInstant(),
+            (String) r.get("item"), (String) r.get("location"), (String) r.get("file"), longOrNull(r.get("range_from")),
+            longOrNull(r.get("range_to")), (String) r.get("problem"), (String) r.get("expected_sha256"), (String) r.get("observed_sha256"),
+            r.get("http_status") == null ? null : ((Number) r.get("http_status")).intValue(),
+            r.get("elapsed_ms") == null ? null : ((Number) r.get("elapsed_ms")).doubleValue(), (String) r.get("verdict"), (String) r.get("verdict_detail"));
+        recent.put(x.seq(), x);
+      }
     } catch (SQLException | ClassNotFoundException e) {
       throw new IllegalStateException("cannot open the history database " + file + ": " + e.getMessage(), e);
     }
@@ -100,6 +108,19 @@ public final class History implements AutoCloseable {
    */
   public void report(Report r) {
     pendingReports.add(r);
+    synchronized (recent) {
+      recent.put(r.seq(), r);
+      while (recent.size() > RECENT) recent.pollFirstEntry();
+    }
+  }
+
+  /** How many of the latest reports are also kept in memory, for the dashboard and the API without a query. */
+  public static final int RECENT = 500;
+  /** seq -> the report's latest version (a verdict replaces the pending one). */
+  private final java.util.TreeMap<Long, Report> recent = new java.util.TreeMap<>();
+
+  private static Long longOrNull(Object o) {
+    return o == null ? null : ((Number) o).longValue();
   }
 
   /** Writes the queued reports in one transaction. */
@@ -141,13 +162,42 @@ public final class History implements AutoCloseable {
         p.setObject(13, r.elapsedMs());
         p.setString(14, r.verdict());
         p.setString(15, r.verdictDetail());
-        p.executeUpdate();
+        p.addBatch();
       }
+      p.executeBatch();
     }
   }
 
-  public synchronized List<Map<String, Object>> recentReports(int limit) {
-    return query("SELECT id, seq, received, item, location, file, problem, verdict, verdict_detail FROM reports ORDER BY seq DESC LIMIT " + limit);
+  /**
+   * The latest reports, newest first (at most {@link #RECENT}), from memory: the dashboard and {@code /v1/reports}
+   * ask for them on every request, and a query would wait behind the batch writer.
+   */
+  public List<Map<String, Object>> recentReports(int limit) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    synchronized (recent) {
+      for (Report r : recent.descendingMap().values()) {
+        if (out.size() >= limit) break;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("seq", r.seq());
+        m.put("received", Timestamp.from(r.received()));
+        m.put("item", r.item());
+        m.put("location", r.location());
+        m.put("file", r.file());
+        m.put("problem", r.problem());
+        m.put("verdict", r.verdict());
+        m.put("verdict_detail", r.verdictDetail());
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Every stored report's id and verdict (consistency checks). */
+  public synchronized Map<String, String> verdicts() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    for (Map<String, Object> r : query("SELECT id, verdict FROM reports")) out.put((String) r.get("id"), (String) r.get("verdict"));
+    return out;
   }
 
   public synchronized long count(String table) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.d4c.catalog.status.State;
 import org.d4c.core.io.Sizes;
 import org.d4c.core.json.CanonicalJson;
+import org.d4c.core.web.RateLimiter;
 import org.d4c.monitor.Monitor;
 import org.d4c.monitor.load.BestWindow;
 import org.d4c.monitor.probe.Targets;
@@ -42,7 +43,7 @@ import org.eclipse.jetty.util.Fields;
 public final class MonitorApi extends Handler.Abstract {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private final Monitor monitor;
-  private final ClientLimiter reportLimiter;
+  private final RateLimiter reportLimiter;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter reportsAccepted;
   private final Counter reportsRefused;
@@ -52,7 +53,8 @@ public final class MonitorApi extends Handler.Abstract {
   public MonitorApi(Monitor monitor) {
     this.monitor = monitor;
     int perMinute = monitor.config().reportsPerMinutePerClient();
-    this.reportLimiter = new ClientLimiter(perMinute, Math.max(1, perMinute));
+    // Reports have a stricter budget per client than the server's limit on every request (the same limiter class).
+    this.reportLimiter = RateLimiter.perMinute(perMinute, Math.max(1, perMinute), "reports");
     reportsAccepted = Counter.builder("d4c_monitor_reports").tag("outcome", "accepted").register(registry);
     reportsRefused = Counter.builder("d4c_monitor_reports").tag("outcome", "refused").register(registry);
     reportsLimited = Counter.builder("d4c_monitor_reports").tag("outcome", "rate_limited").register(registry);
@@ -81,14 +83,30 @@ public final class MonitorApi extends Handler.Abstract {
     String path = Request.getPathInContext(request);
     String method = request.getMethod();
     Timer.Sample sample = Timer.start(registry);
-    try {
-      return route(request, response, callback, path, method);
-    } finally {
-      String route = path.startsWith("/v1/") ? path.replaceAll("^(/v1/[a-z-]+).*", "$1") : path.startsWith("/assets/") ? "/assets" : path;
-      if (route.length() > 40) route = "other";
-      final String r = route;
-      sample.stop(timers.computeIfAbsent(method + " " + r, k -> Timer.builder("d4c_monitor_http").tag("route", r).tag("method", method).register(registry)));
-    }
+    String route = path.startsWith("/v1/") ? path.replaceAll("^(/v1/[a-z-]+).*", "$1") : path.startsWith("/assets/") ? "/assets" : path;
+    final String r = route.length() > 40 ? "other" : route;
+    Runnable stop = () -> sample.stop(timers.computeIfAbsent(method + " " + r,
+        k -> Timer.builder("d4c_monitor_http").tag("route", r).tag("method", method).register(registry)));
+    // Timed until the response is complete (a report is answered later, once on disk).
+    Callback timed = new Callback() {
+      @Override
+      public void succeeded() {
+        stop.run();
+        callback.succeeded();
+      }
+
+      @Override
+      public void failed(Throwable x) {
+        stop.run();
+        callback.failed(x);
+      }
+
+      @Override
+      public InvocationType getInvocationType() {
+        return callback.getInvocationType();
+      }
+    };
+    return route(request, response, timed, path, method);
   }
 
   private boolean route(Request request, Response response, Callback callback, String path, String method) throws IOException {
@@ -178,12 +196,19 @@ public final class MonitorApi extends Handler.Abstract {
       nodes.add(n);
     }
     long up = 0;
+    long down = 0;
     double rate = 0;
+    double downRate = 0;
+    int datasets = 0;
     for (var m : monitor.nodes().values()) {
       up += m.get("uploaded") instanceof Number n ? n.longValue() : 0;
+      down += m.get("downloaded") instanceof Number n ? n.longValue() : 0;
       rate += m.get("upload_rate") instanceof Number n ? n.doubleValue() : 0;
+      downRate += m.get("download_rate") instanceof Number n ? n.doubleValue() : 0;
+      datasets += m.get("datasets") instanceof Number n ? n.intValue() : 0;
     }
-    o.putObject("totals").put("uploaded", up).put("upload_rate", rate);
+    o.putObject("totals").put("uploaded", up).put("downloaded", down).put("upload_rate", rate).put("download_rate", downRate)
+        .put("datasets", datasets);
     String loc = q.getValue("location");
     ArrayNode hours = o.putArray("hour_of_week");
     for (Map<String, Object> r : monitor.hourOfWeek(loc)) hours.add(CanonicalJson.toTree(stringify(r)));
@@ -200,16 +225,12 @@ public final class MonitorApi extends Handler.Abstract {
   }
 
   private boolean postReport(Request request, Response response, Callback callback) throws IOException {
-    String client = Request.getRemoteAddr(request);
-    long wait = reportLimiter.take(client);
-    response.getHeaders().put("RateLimit-Policy", reportLimiter.limit() + ";w=60");
-    if (wait > 0) {
+    RateLimiter.Decision d = reportLimiter.take(Request.getRemoteAddr(request));
+    reportLimiter.headers(d, response.getHeaders());
+    if (!d.allowed()) {
       reportsLimited.increment();
-      response.getHeaders().put("RateLimit", "limit=" + reportLimiter.limit() + ", remaining=0, reset=" + wait);
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(wait));
-      return error(response, callback, 429, "too many reports from this address; retry after " + wait + " s");
+      return error(response, callback, 429, "too many reports from this address; retry after " + d.retryAfterSeconds() + " s");
     }
-    response.getHeaders().put("RateLimit", "limit=" + reportLimiter.limit() + ", remaining=" + reportLimiter.remaining(client) + ", reset=60");
     JsonNode body;
     try {
       body = readJson(request);
@@ -217,19 +238,29 @@ public final class MonitorApi extends Handler.Abstract {
       reportsRefused.increment();
       return error(response, callback, 400, e.getMessage());
     }
+    java.util.concurrent.CompletableFuture<Monitor.Accepted> pending;
     try {
-      Monitor.Accepted a = monitor.submit(body);
-      reportsAccepted.increment();
-      ObjectNode o = NODES.objectNode().put("id", a.id()).put("seq", a.seq()).put("verdict", "pending")
-          .put("log", "/" + org.d4c.monitor.report.ReportLog.LOG);
-      return json(response, callback, 202, o);
+      pending = monitor.submitAsync(body);
     } catch (ReportException e) {
       reportsRefused.increment();
       return error(response, callback, 400, e.getMessage());
-    } catch (IllegalStateException e) {
-      response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
-      return error(response, callback, 503, "the monitor is busy triaging reports; retry after 30 s");
     }
+    // Answered once the report is on disk; this thread goes back to the pool meanwhile (the log syncs in batches).
+    pending.whenComplete((a, x) -> {
+      Throwable cause = x instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : x;
+      if (cause == null) {
+        reportsAccepted.increment();
+        ObjectNode o = NODES.objectNode().put("id", a.id()).put("seq", a.seq()).put("verdict", "pending")
+            .put("log", "/" + org.d4c.monitor.report.ReportLog.LOG);
+        json(response, callback, 202, o);
+      } else if (cause instanceof IllegalStateException) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, "30");
+        error(response, callback, 503, "the monitor is busy triaging reports; retry after 30 s");
+      } else {
+        error(response, callback, 500, "the report could not be stored: " + cause.getMessage());
+      }
+    });
+    return true;
   }
 
   private boolean triage(Request request, Response response, Callback callback) throws IOException {

@@ -1,0 +1,123 @@
+package org.d4c.monitor;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.d4c.core.json.CanonicalJson;
+import org.d4c.core.net.HostPort;
+import org.d4c.monitor.probe.Prober;
+import org.d4c.monitor.web.MonitorApi;
+import org.d4c.monitor.web.MonitorServer;
+import org.d4c.testing.FaultServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real d4c seeder (its own JVM, libtorrent) takes the dataset from the catalog's mirror; the monitor polls its status
+ * API and {@code /v1/load} shows the node up with the traffic totals the node itself reports, and the Smart Node as a
+ * verified location in status.json.
+ */
+class SeederTrafficIT {
+  @TempDir Path tmp;
+
+  @Test
+  void loadShowsTheSeedersTraffic() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("mirror"));
+    try (FaultServer mirror = new FaultServer(dir)) {
+      Path catalog = Files.createDirectories(tmp.resolve("catalog"));
+      Map<String, Map.Entry<Path, String>> mirrors = new LinkedHashMap<>();
+      mirrors.put("m", new AbstractMap.SimpleEntry<>(dir, mirror.base()));
+      Published.Item item = Published.publish(catalog, mirrors, "forests", "1.0.0", 2_000_000, 11);
+      String cp = Files.readString(Path.of(System.getProperty("monitor.test.classpath"))).trim() + java.io.File.pathSeparator
+          + System.getProperty("monitor.classes");
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+          "-Dlibtorrent4j.jni.path=" + System.getProperty("libtorrent4j.jni.path"), "-cp", cp, "org.d4c.seeder.Seeder", "seed",
+          "--catalog", catalog.toString(), "--data", tmp.resolve("seed").toString(), "--budget", "1G", "--mode", "full",
+          "--listen", "127.0.0.1:0", "--status", "127.0.0.1:0", "--sync-interval", "1h", "--reserve", "1M", "--no-dht"));
+      Process seeder = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      StringBuffer out = new StringBuffer();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(seeder.getInputStream()))) {
+          for (String l; (l = r.readLine()) != null; ) out.append(l).append('\n');
+        } catch (Exception e) {
+          // the process ended
+        }
+      }, "seeder-output");
+      reader.setDaemon(true);
+      reader.start();
+      try {
+        String statusUrl = "http://127.0.0.1:" + await(out, "status on port (\\d+)", 60) + "/status";
+        HttpClient http = HttpClient.newHttpClient();
+        JsonNode own = null;
+        long end = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < end) {
+          own = CanonicalJson.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(statusUrl)).build(), HttpResponse.BodyHandlers.ofString()).body());
+          if (own.path("datasets").size() == 1 && own.path("datasets").get(0).path("pieces_held").asInt() == item.torrent().numPieces()) break;
+          Thread.sleep(300);
+        }
+        assertThat("the seeder took the dataset from the mirror:\n" + out, own.path("totals").path("datasets").asInt(), is(1));
+        long downloaded = own.path("totals").path("downloaded").asLong();
+        assertThat(downloaded, greaterThanOrEqualTo(2_000_000L));
+
+        MonitorConfig cfg = new MonitorConfig(catalog.toString(), "local", 1, List.of(), Map.of("m", mirror.base()), Map.of("seed1", statusUrl),
+            tmp.resolve("data"), tmp.resolve("out"), List.of(), Duration.ofMinutes(5), Prober.Settings.defaults(), MonitorIT.TEST_POLICY,
+            Clock.systemUTC(), null, 100);
+        try (Monitor m = new Monitor(cfg); MonitorServer server = MonitorServer.start(new HostPort("127.0.0.1", 0), new MonitorApi(m))) {
+          m.loadCatalog();
+          JsonNode status = m.runRound();
+          JsonNode load = CanonicalJson.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(server.origin() + "/v1/load")).build(),
+              HttpResponse.BodyHandlers.ofString()).body());
+          JsonNode node = load.path("smart_nodes").get(0);
+          assertThat(load.toString(), node.path("node").asText(), is("seed1"));
+          assertThat(node.path("up").asBoolean(), is(true));
+          assertThat(node.path("datasets").asInt(), is(1));
+          // The totals are the node's own (no traffic between the two reads: the dataset is whole, no peer asks).
+          assertThat(node.path("downloaded").asLong(), is(downloaded));
+          assertThat(load.path("totals").path("downloaded").asLong(), is(downloaded));
+          assertThat(load.path("totals").path("datasets").asInt(), is(1));
+          assertThat(m.history().count("traffic"), greaterThan(0L));
+          JsonNode loc = null;
+          for (JsonNode l : status.path("locations")) if (l.path("id").asText().equals("seed1")) loc = l;
+          assertThat(status.toString(), loc.path("kind").asText(), is("smart-node"));
+          assertThat(loc.path("state").asText(), is("verified"));
+          // No address of the node (or anyone) is stored with the traffic.
+          assertThat(m.history().latestTraffic().toString().contains("127.0.0.1"), is(false));
+        }
+      } finally {
+        seeder.destroy();
+        seeder.waitFor();
+      }
+    }
+  }
+
+  static String await(StringBuffer out, String regex, int seconds) throws InterruptedException {
+    Pattern pt = Pattern.compile(regex);
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      Matcher mm = pt.matcher(out);
+      if (mm.find()) return mm.group(1);
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no '" + regex + "' within " + seconds + " s:\n" + out);
+  }
+}
