@@ -2,6 +2,7 @@
 # d4c get vs aria2c -x 3 -s 3 over the same three loopback mirrors, side by side in one run (results: docs/benchmarks.md,
 # "## Getting data"; this run's figures also in bench/results/get-SIZE_MIB.txt). See GetBench for what is timed.
 # Usage: bench/get-vs-aria2c.sh [SIZE_MIB (default 2048)] [ROUNDS (default 3)] [WORKDIR (default a new /tmp folder, removed)]
+# GET_ARGS="--connections 1" adds arguments to d4c get; D4C_CDS=0 runs it without the class-data sharing archive.
 # Disk: about 4 x SIZE_MIB under WORKDIR.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +28,7 @@ mkdir -p "$HERE/results"
 OUT="$HERE/results/get-$SIZE.txt"
 {
   echo "# d4c get vs aria2c, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(aria2c --version | head -1)"
-  java -Xmx2g -Dgetbench.cli.cp="$CLI_CP" -Dlibtorrent4j.jni.path="$ROOT/fetch/target/native/lib/x86_64/libtorrent4j.so" -cp "$CP" org.d4c.fetch.GetBench \
+  java -Xmx2g -Dgetbench.cli.cp="$CLI_CP" -Dgetbench.args="${GET_ARGS:-}" -Dlibtorrent4j.jni.path="$ROOT/fetch/target/native/lib/x86_64/libtorrent4j.so" -cp "$CP" org.d4c.fetch.GetBench \
     "$SIZE" "$ROUNDS" "$WORK" "$CP"
 } | tee "$OUT"
 echo "written to $OUT"

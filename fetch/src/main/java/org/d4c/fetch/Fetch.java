@@ -208,7 +208,13 @@ public final class Fetch {
       HttpSwarm swarm = new HttpSwarm(layout, store, http, via == Via.TORRENT ? List.of() : ranking.ranked(), maxLocations,
           connectionsPerLocation, progress).maxRetryAfter(maxWait);
       List<HttpSwarm.BadPiece> bad = java.util.Collections.synchronizedList(new ArrayList<>());
-      if (report != null) swarm.onBadPiece(bad::add);
+      if (report != null) {
+        swarm.onBadPiece(b -> { // one report per location: its first bad piece (its other workers may hit more at once)
+          synchronized (bad) {
+            if (bad.stream().noneMatch(x -> x.location().id().equals(b.location().id()))) bad.add(b);
+          }
+        });
+      }
       FileHashes hashes = new FileHashes(layout, store).start();
       boolean complete;
       try {

@@ -74,6 +74,8 @@ public final class GetBench {
     String cli = System.getProperty("getbench.cli.cp");
     if (cli != null) { // the d4c command itself, as ./d4c runs it
       cmd.addAll(List.of("-cp", cli, "org.d4c.cli.D4c", "get", "bench", "--catalog", work.resolve("catalog").toString(), "--to", out.toString(), "--json"));
+      String args = System.getProperty("getbench.args", "");
+      if (!args.isBlank()) cmd.addAll(List.of(args.trim().split("\\s+")));
     } else {
       cmd.addAll(List.of("-cp", cp, GetProcess.class.getName(), work.resolve("catalog").toString(), "bench", out.toString()));
     }
