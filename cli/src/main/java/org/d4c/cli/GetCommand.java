@@ -50,6 +50,17 @@ final class GetCommand implements Callable<Integer> {
   @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A BitTorrent peer (a seeder) for the fallback; repeatable.")
   List<String> peers;
 
+  @Option(names = "--max-wait", paramLabel = "SECONDS", defaultValue = "60",
+      description = "The longest a busy location (HTTP 429/503) may ask to be left alone (Retry-After) before the download"
+          + " moves on without it (default 60).")
+  long maxWait;
+
+  @Option(names = "--report", paramLabel = "URL", arity = "0..1", fallbackValue = "",
+      description = "Report every location that serves a bad piece to the status monitor (POST /v1/reports, with the"
+          + " evidence: item, file, byte range, hashes, timing): to URL, or without one to the monitor the catalog's"
+          + " status.json names (monitor.url). Off by default.")
+  String report;
+
   @Option(names = "--json", description = "Print a machine-readable summary on stdout (sources, bytes from each, verdicts).")
   boolean json;
 
@@ -69,7 +80,9 @@ final class GetCommand implements Callable<Integer> {
     List<HostPort> ps = peers == null ? List.of() : peers.stream().map(HostPort::parse).toList();
     try {
       Fetch.Summary s = Fetch.of(catalog).item(item).to(to).via(v).locations(locations).connections(connections).peers(ps)
+          .maxWait(java.time.Duration.ofSeconds(Math.max(0, maxWait))).report(report)
           .progress(ConsoleProgress.stderr()).call();
+      if (s.status() != null && s.status().contains(" ignored")) System.err.println("d4c get: warning: " + s.status());
       if (json) {
         System.out.print(CanonicalJson.toString(s.toJson()));
       } else {
@@ -79,6 +92,9 @@ final class GetCommand implements Callable<Integer> {
           System.out.println("  " + r.id() + " (" + r.kind() + "): " + org.d4c.core.io.Sizes.format(r.bytes()) + ", " + r.verdict());
         }
         for (Fetch.SourceReport r : s.excluded()) System.out.println("  " + r.id() + ": " + r.verdict());
+        for (Fetch.ReportSent r : s.reports()) {
+          System.out.println("  reported " + r.location() + " (piece " + r.piece() + "): " + (r.id() != null ? "report " + r.id() : r.error()));
+        }
       }
       return 0;
     } catch (D4cException e) {

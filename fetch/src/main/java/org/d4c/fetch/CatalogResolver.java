@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.d4c.catalog.CatalogLinks;
 import org.d4c.catalog.CatalogParquet;
 import org.d4c.catalog.CatalogSource;
 import org.d4c.catalog.Publication;
@@ -33,7 +34,7 @@ import org.d4c.core.net.SafeHttp;
 public final class CatalogResolver {
   /** What to download. */
   public record Target(String itemId, String collection, String version, byte[] torrent, TorrentLayout layout,
-      List<Locations.Location> locations, String statusNote) {}
+      List<Locations.Location> locations, String statusNote, String monitorUrl) {}
 
   private final SafeHttp http;
 
@@ -42,8 +43,19 @@ public final class CatalogResolver {
   }
 
   public Target resolve(CatalogSource source, String query) {
-    List<ObjectNode> items = CatalogParquet.read(source.parquet()).items();
-    ObjectNode item = find(items, query, source.location());
+    // The static STAC JSON beside catalog.parquet answers an item id, DATASET@VERSION or a dataset with one or two small
+    // reads; reading catalog.parquet costs seconds of start-up (the Parquet reader's classes), so it is the fallback
+    // (DOIs, or a catalog without the JSON).
+    ObjectNode item;
+    String itemBase;
+    JsonItem j = fromJson(source, query);
+    if (j != null) {
+      item = j.item();
+      itemBase = j.base();
+    } else {
+      item = find(CatalogParquet.read(source.parquet()).items(), query, source.location());
+      itemBase = source.baseUri();
+    }
     String id = item.path("id").asText();
     JsonNode asset = item.path("assets").path(Publication.TORRENT_ASSET);
     if (asset.isMissingNode()) {
@@ -55,7 +67,7 @@ public final class CatalogResolver {
     List<String> errors = new ArrayList<>();
     for (String href : hrefs(asset).values()) {
       try {
-        byte[] b = fetch(source, href);
+        byte[] b = fetch(source, itemBase, href);
         if (!Hashing.sha256(b).equals(checksum.substring(4))) {
           errors.add(href + ": sha256 differs from file:checksum");
           continue;
@@ -74,6 +86,7 @@ public final class CatalogResolver {
     }
     List<Locations.Location> locations = locations(item, layout);
     String note = null;
+    String monitorUrl = null;
     LocationHealth health = LocationHealth.NONE;
     try {
       Path status = source.file(StatusDocument.FILE);
@@ -85,6 +98,7 @@ public final class CatalogResolver {
           doc.requireSignedBy(StatusKeys.read(keys));
           health = LocationHealth.of(doc);
           note = StatusDocument.FILE + " round " + doc.round() + " used";
+          monitorUrl = monitorUrl(Files.readAllBytes(status));
         }
       }
     } catch (IOException | RuntimeException e) {
@@ -93,7 +107,7 @@ public final class CatalogResolver {
     List<Locations.Location> withHealth = new ArrayList<>();
     for (Locations.Location l : locations) withHealth.add(l.withHealth(health.of(id, l.id()).orElse(null)));
     return new Target(id, item.path("collection").asText(), item.path("properties").path("version").asText(), torrent, layout,
-        List.copyOf(withHealth), note);
+        List.copyOf(withHealth), note, monitorUrl);
   }
 
   static ObjectNode find(List<ObjectNode> items, String query, String where) {
@@ -172,15 +186,82 @@ public final class CatalogResolver {
     return java.net.URLEncoder.encode(pathElement, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private byte[] fetch(CatalogSource source, String href) throws IOException {
-    URI uri = URI.create(source.baseUri()).resolve(href);
+  /** The monitor's URL a status.json names ({@code "monitor": {"url": ...}}), read leniently; null when it names none. */
+  static String monitorUrl(byte[] statusJson) {
+    try {
+      String u = new com.fasterxml.jackson.databind.ObjectMapper().readTree(statusJson).path("monitor").path("url").asText("").trim();
+      return u.startsWith("http://") || u.startsWith("https://") ? u : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private record JsonItem(ObjectNode item, String base) {}
+
+  /** The item from the catalog's STAC JSON files, or null when they do not answer the query (then catalog.parquet does). */
+  static JsonItem fromJson(CatalogSource source, String query) {
+    String q = query.trim();
+    if (q.matches("(?i)^(https?://(dx\\.)?doi\\.org/|doi:)?10\\.\\d{4,9}/\\S+")) return null;
+    try {
+      int at = q.lastIndexOf('@');
+      if (at > 0) {
+        String dataset = q.substring(0, at);
+        String version = q.substring(at + 1);
+        JsonItem j = item(source, dataset, dataset + "-" + version);
+        return j != null && version.equals(j.item().path("properties").path("version").asText()) ? j : null;
+      }
+      Path latest = safeName(q) ? source.file(q + "/" + CatalogLinks.LATEST_FILE) : null;
+      if (latest != null) {
+        JsonNode l = new com.fasterxml.jackson.databind.ObjectMapper().readTree(latest.toFile());
+        String v = l.path("version").asText("");
+        if (v.isEmpty() || v.contains("-") || !q.equals(l.path("collection").asText())) return null; // a pre-release: the full rule
+        return item(source, q, l.path("id").asText());
+      }
+      // An item id is DATASET-VERSION for a dataset the root catalog links to.
+      Path root = source.file(CatalogLinks.ROOT_FILE);
+      if (root == null) return null;
+      for (JsonNode link : new com.fasterxml.jackson.databind.ObjectMapper().readTree(root.toFile()).path("links")) {
+        if (!link.path("rel").asText().equals("child")) continue;
+        String href = link.path("href").asText("");
+        if (!href.endsWith("/collection.json")) continue;
+        String collection = href.substring(0, href.length() - "/collection.json".length());
+        if (q.startsWith(collection + "-")) {
+          JsonItem j = item(source, collection, q);
+          if (j != null) return j;
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null; // the Parquet file decides, with its own error messages
+    }
+  }
+
+  private static JsonItem item(CatalogSource source, String collection, String id) throws IOException {
+    if (!safeName(collection) || !safeName(id)) return null;
+    String rel = CatalogLinks.itemPath(collection, id);
+    Path f = source.file(rel);
+    if (f == null) return null;
+    JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+    if (!(n instanceof ObjectNode o) || !id.equals(o.path("id").asText()) || !collection.equals(o.path("collection").asText())) return null;
+    return new JsonItem(o, URI.create(source.baseUri()).resolve(rel).toString());
+  }
+
+  private static boolean safeName(String s) {
+    return s.matches("[A-Za-z0-9][A-Za-z0-9._-]*") && !s.contains("..");
+  }
+
+  private byte[] fetch(CatalogSource source, String base, String href) throws IOException {
+    URI uri = URI.create(base).resolve(href);
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (scheme.equals("file")) {
       if (source.isRemote()) throw new IOException("a remote catalog may not point at a local file");
       return Files.readAllBytes(Path.of(uri));
     }
-    SafeHttp.Response r = http.get(uri, null, 64L << 20);
-    if (r.status() != 200) throw new IOException("HTTP " + r.status());
-    return r.body();
+    try (SafeHttp.Download d = http.download(uri, null)) {
+      if (d.status() != 200) throw new IOException("HTTP " + d.status());
+      byte[] b = d.body().readNBytes(64 << 20);
+      if (d.body().read() >= 0) throw new IOException("larger than 64 MiB: not a torrent file");
+      return b;
+    }
   }
 }

@@ -1,6 +1,10 @@
 package org.d4c.fetch;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.function.Consumer;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,7 +33,11 @@ import org.d4c.core.progress.Progress;
  */
 public final class HttpSwarm {
   static final int MAX_FAILURES = 4;
-  static final int UNIT_MAX = 4 << 20;
+  static final int MAX_BUSY = 8;
+  /** The largest request: a few pieces, so that a request's cost is small against its bytes. */
+  static final int UNIT_MAX = 8 << 20;
+  /** Bytes read (and hashed) at a time: small enough to hash while still in the CPU cache. */
+  static final int CHUNK = 128 << 10;
 
   /** What a location did: bytes of verified pieces kept, pieces kept, bad pieces, and its verdict. */
   public static final class Source {
@@ -42,6 +50,9 @@ public final class HttpSwarm {
     volatile String verdict = "ok";
     volatile boolean out;
     volatile Integer badPiece;
+    volatile int busyInRow;
+    volatile long pausedUntil;
+    volatile long waitedMillis;
 
     Source(Locations.Location location) {
       this.location = location;
@@ -67,6 +78,11 @@ public final class HttpSwarm {
       return badPieces > 0;
     }
 
+    /** How long it asked to be left alone (Retry-After), in total. */
+    public long waitedMillis() {
+      return waitedMillis;
+    }
+
     /** The first piece it served wrong, or null. */
     public Integer badPiece() {
       return badPiece;
@@ -74,6 +90,25 @@ public final class HttpSwarm {
   }
 
   private record Unit(int first, int end) {}
+
+  /** Evidence of a bad piece: where from, which piece, its expected and observed SHA-1, the bytes, how long the request took. */
+  public record BadPiece(Locations.Location location, int piece, String expectedSha1, String observedSha1, byte[] bytes, double elapsedMs) {}
+
+  private volatile boolean finished;
+  private Duration maxRetryAfter = Duration.ofSeconds(60);
+  private Consumer<BadPiece> badPieceListener;
+
+  /** The longest Retry-After a location may ask for before it is dropped (default 60 s). */
+  public HttpSwarm maxRetryAfter(Duration d) {
+    this.maxRetryAfter = d;
+    return this;
+  }
+
+  /** Called (on a download thread) for every bad piece, before its location is banned. */
+  public HttpSwarm onBadPiece(Consumer<BadPiece> listener) {
+    this.badPieceListener = listener;
+    return this;
+  }
 
   private final TorrentLayout layout;
   private final PieceStore store;
@@ -136,6 +171,11 @@ public final class HttpSwarm {
         while (store.count() < layout.numPieces() && runningWorkers > 0) wait(200);
       }
     } finally {
+      finished = true;
+      for (Worker w : workers) { // a slow location's last response need not be read to its end
+        SafeHttp.Download d = w.open;
+        if (d != null) d.abort();
+      }
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
       store.save(true);
@@ -172,28 +212,70 @@ public final class HttpSwarm {
   }
 
   private void work(Source s) {
-    while (!s.out && !Thread.currentThread().isInterrupted()) {
-      Unit u = next(s);
-      if (u == null) return;
-      try {
-        fetch(s, u);
-        s.failuresInRow = 0;
-      } catch (SafeHttp.RedirectRefusedException e) {
-        drop(s, "refused: " + e.getMessage());
-      } catch (Retry e) {
-        s.failuresInRow++;
-        if (s.failuresInRow >= MAX_FAILURES) drop(s, "failed: still busy (HTTP 429) after " + MAX_FAILURES + " tries");
-        else sleep(e.millis);
-      } catch (IOException e) {
-        s.failuresInRow++;
-        if (s.failuresInRow >= MAX_FAILURES) {
-          drop(s, "failed: " + (e instanceof java.net.ConnectException ? "connection refused" : D4cException.messageOf(e)));
+    Worker w = new Worker();
+    workers.add(w);
+    try {
+      while (!s.out && !Thread.currentThread().isInterrupted()) {
+        long pause = s.pausedUntil - System.nanoTime();
+        if (pause > 0) {
+          sleep(Math.max(1, pause / 1_000_000));
+          continue;
         }
-        else sleep(200L * s.failuresInRow);
-      } finally {
-        release(s, u);
+        Unit u = next(s);
+        if (u == null) return;
+        long wait = 0;
+        try {
+          fetch(s, u, w);
+          s.failuresInRow = 0;
+          s.busyInRow = 0;
+        } catch (SafeHttp.RedirectRefusedException e) {
+          drop(s, "refused: " + e.getMessage());
+        } catch (Busy e) {
+          wait = busy(s, e);
+        } catch (IOException e) {
+          if (finished) return;
+          s.failuresInRow++;
+          if (s.failuresInRow >= MAX_FAILURES) {
+            drop(s, "failed: " + (e instanceof java.net.ConnectException ? "connection refused" : D4cException.messageOf(e)));
+          } else {
+            wait = 200L * s.failuresInRow;
+          }
+        } finally {
+          release(s, u); // before any wait: other locations take the unit meanwhile
+        }
+        if (wait > 0) sleep(wait);
       }
+    } finally {
+      workers.remove(w);
     }
+  }
+
+  /**
+   * A busy answer (429, 503): the whole location pauses for its Retry-After (1, 2, 4... s without one), at most
+   * {@code maxRetryAfter}; asked to wait longer than that, or busy {@value #MAX_BUSY} times in a row, it is dropped.
+   * Returns how long this worker waits.
+   */
+  private long busy(Source s, Busy e) {
+    int n;
+    synchronized (this) {
+      n = ++s.busyInRow;
+    }
+    long ask = e.retryAfterMillis >= 0 ? e.retryAfterMillis : 1000L << Math.min(6, n - 1);
+    if (e.retryAfterMillis > maxRetryAfter.toMillis()) {
+      drop(s, "busy: HTTP " + e.status + " asks to wait " + (e.retryAfterMillis + 999) / 1000 + " s, more than the "
+          + maxRetryAfter.toSeconds() + " s allowed (--max-wait)");
+      return 0;
+    }
+    if (n > MAX_BUSY) {
+      drop(s, "busy: HTTP " + e.status + " " + MAX_BUSY + " times in a row");
+      return 0;
+    }
+    long wait = Math.min(ask, maxRetryAfter.toMillis());
+    synchronized (this) {
+      s.pausedUntil = Math.max(s.pausedUntil, System.nanoTime() + wait * 1_000_000);
+      s.waitedMillis += wait;
+    }
+    return wait;
   }
 
   private synchronized Unit next(Source s) {
@@ -262,80 +344,131 @@ public final class HttpSwarm {
     }
   }
 
-  /** Too many requests: wait, then try again. */
-  private static final class Retry extends IOException {
-    final long millis;
+  /** Busy (HTTP 429 or 503): wait as the server asks (capped), then try again. */
+  private static final class Busy extends IOException {
+    final int status;
+    final long retryAfterMillis;
 
-    Retry(long millis) {
-      super("retry after " + millis + " ms");
-      this.millis = millis;
+    Busy(int status, long retryAfterMillis, String where) {
+      super("HTTP " + status + " from " + where + (retryAfterMillis >= 0 ? ", Retry-After " + (retryAfterMillis + 999) / 1000 + " s" : ""));
+      this.status = status;
+      this.retryAfterMillis = retryAfterMillis;
     }
   }
 
-  private void fetch(Source s, Unit u) throws IOException {
+  /** A worker's reusable state: one piece buffer, one digest, and the response it is reading (to abort it at the end). */
+  private final class Worker {
+    final byte[] piece = new byte[layout.pieceLength()];
+    final MessageDigest sha1 = sha1();
+    volatile SafeHttp.Download open;
+  }
+
+  private final Set<Worker> workers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Reads the unit's bytes as one stream over the spans of its files (one ranged GET per file, padding as zeros),
+   * straight into the piece buffer, hashing each chunk as it arrives; each whole piece is checked and written at its
+   * place before the next is read, so a unit that fails half-way keeps the pieces before the failure.
+   */
+  private void fetch(Source s, Unit u, Worker w) throws IOException {
     long from = layout.pieceOffset(u.first());
     long to = u.end() == layout.numPieces() ? layout.totalSize() : layout.pieceOffset(u.end());
-    int length = (int) (to - from);
-    byte[] buf = new byte[length];
-    int got = 0;
-    IOException failure = null;
-    for (TorrentLayout.Span span : layout.spans(from, length)) {
-      TorrentLayout.FileEntry f = layout.files().get(span.file());
-      int at = (int) (f.offset() + span.offset() - from);
-      if (f.pad()) {
-        got = at + (int) span.length();
-        continue;
-      }
-      URI uri = URI.create(s.location.folder() + path(f.path()));
-      String range = "bytes=" + span.offset() + "-" + (span.offset() + span.length() - 1);
-      SafeHttp.Response r = http.get(uri, range, span.length());
-      if (r.status() == 429 || r.status() == 503) {
-        failure = r.status() == 429 ? new Retry(1000) : new IOException("HTTP 503 from " + s.location.id());
-        break;
-      }
-      boolean whole = r.status() == 200 && span.offset() == 0;
-      if (r.status() != 206 && !whole) {
-        failure = new IOException("HTTP " + r.status() + " for " + range + " of " + f.path());
-        break;
-      }
-      System.arraycopy(r.body(), 0, buf, at, r.body().length);
-      got = at + r.body().length;
-      if (r.body().length < span.length()) {
-        failure = new IOException("short body: " + r.body().length + " of " + span.length() + " bytes of " + f.path());
-        break;
-      }
-    }
-    // Keep every whole piece that arrived, even when the unit did not.
-    for (int p = u.first(); p < u.end(); p++) {
-      int off = (int) (layout.pieceOffset(p) - from);
-      int size = layout.pieceSize(p);
-      if (off + size > got) break;
-      if (store.has(p)) {
-        s.wasted.addAndGet(size);
-        continue;
-      }
-      if (!store.verify(p, buf, off)) {
-        synchronized (this) {
-          s.badPieces++;
-          if (s.badPiece == null) s.badPiece = p;
-        }
-        drop(s, "banned: piece " + p + " does not match the torrent's hash");
-        throw new IOException("bad piece " + p + " from " + s.location.id());
-      }
-      if (store.write(p, buf, off)) {
-        s.bytes.addAndGet(size);
-        s.pieces.incrementAndGet();
-        progress.update(done.addAndGet(size));
-      } else {
-        s.wasted.addAndGet(size);
-      }
-    }
+    List<TorrentLayout.Span> spans = layout.spans(from, to - from);
+    int spanIndex = -1;
+    long spanLeft = 0;
+    InputStream in = null;
+    long started = System.nanoTime();
     try {
-      store.save(false);
-    } catch (RuntimeException e) {
-      if (!Thread.currentThread().isInterrupted()) throw e; // interrupted at the end: the final save follows
+      for (int p = u.first(); p < u.end(); p++) {
+        int size = layout.pieceSize(p);
+        w.sha1.reset();
+        int got = 0;
+        while (got < size) {
+          if (spanLeft == 0) {
+            if (w.open != null) {
+              w.open.close();
+              w.open = null;
+            }
+            in = null;
+            spanIndex++;
+            TorrentLayout.Span span = spans.get(spanIndex);
+            spanLeft = span.length();
+            TorrentLayout.FileEntry f = layout.files().get(span.file());
+            if (!f.pad()) in = open(s, f, span, w);
+          }
+          int want = (int) Math.min(Math.min(CHUNK, size - got), spanLeft);
+          int n;
+          if (in == null) { // padding
+            java.util.Arrays.fill(w.piece, got, got + want, (byte) 0);
+            n = want;
+          } else {
+            n = in.read(w.piece, got, want);
+            if (n < 0) {
+              TorrentLayout.FileEntry f = layout.files().get(spans.get(spanIndex).file());
+              throw new IOException("short body: " + spanLeft + " bytes missing of " + f.path() + " from " + s.location.id());
+            }
+          }
+          w.sha1.update(w.piece, got, n);
+          got += n;
+          spanLeft -= n;
+        }
+        byte[] digest = w.sha1.digest();
+        if (store.has(p)) {
+          s.wasted.addAndGet(size);
+          continue;
+        }
+        if (!java.util.Arrays.equals(digest, layout.pieceHashes().get(p))) {
+          synchronized (this) {
+            s.badPieces++;
+            if (s.badPiece == null) s.badPiece = p;
+          }
+          if (badPieceListener != null) {
+            badPieceListener.accept(new BadPiece(s.location, p, java.util.HexFormat.of().formatHex(layout.pieceHashes().get(p)),
+                java.util.HexFormat.of().formatHex(digest), java.util.Arrays.copyOf(w.piece, size), (System.nanoTime() - started) / 1e6));
+          }
+          drop(s, "banned: piece " + p + " does not match the torrent's hash");
+          throw new IOException("bad piece " + p + " from " + s.location.id());
+        }
+        if (store.write(p, w.piece, 0)) {
+          s.bytes.addAndGet(size);
+          s.pieces.incrementAndGet();
+          progress.update(done.addAndGet(size));
+        } else {
+          s.wasted.addAndGet(size);
+        }
+      }
+    } finally {
+      if (w.open != null) {
+        w.open.close();
+        w.open = null;
+      }
+      try {
+        store.save(false);
+      } catch (RuntimeException e) {
+        if (!Thread.currentThread().isInterrupted() && !finished) throw e; // at the end: the final save follows
+      }
     }
-    if (failure != null) throw failure;
+  }
+
+  private InputStream open(Source s, TorrentLayout.FileEntry f, TorrentLayout.Span span, Worker w) throws IOException {
+    URI uri = URI.create(s.location.folder() + path(f.path()));
+    String range = "bytes=" + span.offset() + "-" + (span.offset() + span.length() - 1);
+    SafeHttp.Download d = http.download(uri, range);
+    w.open = d;
+    if (finished) d.abort();
+    int status = d.status();
+    if (status == 429 || status == 503) throw new Busy(status, d.retryAfterMillis(System.currentTimeMillis()), s.location.id());
+    boolean whole = status == 200 && span.offset() == 0;
+    if (status != 206 && !whole) throw new IOException("HTTP " + status + " for " + range + " of " + f.path());
+    return d.body();
+  }
+
+  private static MessageDigest sha1() {
+    try {
+      return MessageDigest.getInstance("SHA-1");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String path(String relative) {

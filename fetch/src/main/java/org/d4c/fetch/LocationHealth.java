@@ -22,7 +22,7 @@ public interface LocationHealth {
         .filter(l -> l.location().equals(locationId)).findFirst()).map(l -> {
           String incident = incidents.get(itemId + " " + locationId);
           boolean routable = l.routable() && l.state().usable() && incident == null;
-          String why = incident != null ? "incident " + incident : "status " + l.state().json() + (l.detail() == null ? "" : " (" + l.detail() + ")");
+          String why = "status " + l.state().json() + (incident != null ? ", incident " + incident : l.detail() == null ? "" : " (" + l.detail() + ")");
           return new Health(l.state().json(), routable, l.throughputBps(), why);
         });
   }

@@ -80,6 +80,7 @@ public final class PieceStore implements AutoCloseable {
         if (Arrays.equals(sha1(buf, 0, n), layout.pieceHashes().get(p))) {
           synchronized (this) {
             have.set(p);
+            notifyAll();
           }
           kept++;
         }
@@ -92,6 +93,17 @@ public final class PieceStore implements AutoCloseable {
 
   public synchronized boolean has(int piece) {
     return have.get(piece);
+  }
+
+  /** Waits at most {@code millis} for piece {@code p}; true when it is there. */
+  public synchronized boolean await(int p, long millis) throws InterruptedException {
+    if (!have.get(p)) wait(millis);
+    return have.get(p);
+  }
+
+  /** Reads {@code n} bytes of the torrent's byte stream at {@code pos} (padding reads as zeros). */
+  public void readAt(long pos, byte[] buf, int n) throws IOException {
+    read(pos, buf, n);
   }
 
   public synchronized int count() {
@@ -123,6 +135,7 @@ public final class PieceStore implements AutoCloseable {
     synchronized (this) {
       if (have.get(p)) return false;
       have.set(p);
+      notifyAll();
     }
     return true;
   }

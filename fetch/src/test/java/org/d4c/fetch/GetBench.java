@@ -13,7 +13,9 @@ import org.d4c.testing.FaultServer;
  * SIZE_MIB MiB blob, ROUNDS rounds (order alternating) after one untimed warm-up of each. d4c get runs in its own JVM
  * ({@link GetProcess}: resolve, download, every piece SHA-1 verified, every file's sha256 checked, moved into place);
  * aria2c runs {@code -x 3 -s 3} with the three URLs of the blob (no checksum). MB/s = 10^6 bytes of the blob per
- * second of the process's wall time. Usage: SIZE_MIB ROUNDS WORKDIR CLASSPATH.
+ * second of the process's wall time. With {@code -Dgetbench.cli.cp=CLASSPATH} (the cli jar and its class path, as the
+ * script passes) it runs {@code d4c get} itself, and like {@code ./d4c get} maps a class-data sharing archive that its
+ * first run recorded ({@code D4C_CDS=0} turns that off). Usage: SIZE_MIB ROUNDS WORKDIR CLASSPATH.
  */
 public final class GetBench {
   private GetBench() {}
@@ -58,11 +60,29 @@ public final class GetBench {
     Path out = work.resolve("out-d4c");
     delete(out);
     long t0 = System.nanoTime();
-    Process pr = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-Dlibtorrent4j.jni.path=" + System.getProperty("libtorrent4j.jni.path"), "-cp", cp, GetProcess.class.getName(),
-        work.resolve("catalog").toString(), "bench", out.toString()).redirectErrorStream(true).redirectOutput(work.resolve("d4c.log").toFile()).start();
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "-Dd4c.get.timings=true", "-Dlibtorrent4j.jni.path=" + System.getProperty("libtorrent4j.jni.path")));
+    // As ./d4c runs a light command: a class-data sharing archive recorded by the first (untimed) run, mapped by the others.
+    if (!"0".equals(System.getenv("D4C_CDS")) && System.getProperty("getbench.cli.cp") != null) {
+      Path jsa = work.resolve("get.jsa");
+      if (Files.exists(jsa)) cmd.addAll(List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:auto"));
+      else cmd.add("-XX:ArchiveClassesAtExit=" + jsa);
+      cmd.add("-Xlog:disable");
+    }
+    String extra = System.getProperty("getbench.jvm", "");
+    if (!extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
+    String cli = System.getProperty("getbench.cli.cp");
+    if (cli != null) { // the d4c command itself, as ./d4c runs it
+      cmd.addAll(List.of("-cp", cli, "org.d4c.cli.D4c", "get", "bench", "--catalog", work.resolve("catalog").toString(), "--to", out.toString(), "--json"));
+      String args = System.getProperty("getbench.args", "");
+      if (!args.isBlank()) cmd.addAll(List.of(args.trim().split("\\s+")));
+    } else {
+      cmd.addAll(List.of("-cp", cp, GetProcess.class.getName(), work.resolve("catalog").toString(), "bench", out.toString()));
+    }
+    Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("d4c.log").toFile()).start();
     if (pr.waitFor() != 0) throw new IllegalStateException("d4c get failed: " + Files.readString(work.resolve("d4c.log")));
     double s = (System.nanoTime() - t0) / 1e9;
+    for (String line : Files.readAllLines(work.resolve("d4c.log"))) if (line.startsWith("timings:")) System.out.printf("  d4c get %.2f s, %s%n", s, line);
     if (!Hashing.sha256(out.resolve("bench-1.0.0/extra/blob.bin")).equals(sha)) throw new IllegalStateException("d4c get: wrong bytes");
     return s;
   }

@@ -58,6 +58,9 @@ class GetIT {
           raf.write(x ^ 0xff);
         }
       }
+      // the folder mirror is held to 300 kB/s a connection: on a loaded machine it could otherwise finish alone before
+      // s3proxy answers its first range request, and the corrupt primary would never be asked
+      f.fault("roads-1.0.0/extra/blob.bin", FaultServer.Fault.slow(300_000));
       Fetch.Summary s = Fetch.of(tmp.resolve("catalog").toString()).item("roads").to(tmp.resolve("out")).call();
       Published.assertSame(p.build(), tmp.resolve("out/roads-1.0.0"));
       assertEquals("roads-1.0.0", s.item());
@@ -141,6 +144,59 @@ class GetIT {
       assertThat(servers.get(4).requests().size(), greaterThan(before));
     } finally {
       for (FaultServer f : servers) f.close();
+    }
+  }
+
+  @Test
+  void busyMirrorsAreLeftAloneAsLongAsTheyAskThenTheDownloadCompletes() throws Exception {
+    try (FaultServer m1 = new FaultServer(Files.createDirectories(tmp.resolve("m1")));
+        FaultServer m2 = new FaultServer(Files.createDirectories(tmp.resolve("m2")))) {
+      List<Published.Mirror> mirrors = List.of(new Published.Mirror("m1", tmp.resolve("m1"), m1.base()),
+          new Published.Mirror("m2", tmp.resolve("m2"), m2.base()));
+      Published p = Published.publish(tmp, tmp.resolve("catalog"), mirrors, "dams", "1.0.0", 1_000_000, 6);
+      String blob = "dams-1.0.0/extra/blob.bin";
+      m1.fault(blob, FaultServer.Fault.busy(503, 2, 2));
+      m2.fault(blob, FaultServer.Fault.busy(429, 2, 2));
+      Fetch.Summary s = Fetch.of(tmp.resolve("catalog").toString()).item("dams").to(tmp.resolve("out")).via(Fetch.Via.HTTP).call();
+      Published.assertSame(p.build(), tmp.resolve("out/dams-1.0.0"));
+      for (String id : List.of("primary", "m2")) {
+        Fetch.SourceReport r = source(s, id);
+        org.junit.jupiter.api.Assertions.assertNotNull(r, s.toJson().toString());
+        assertEquals("ok", r.verdict(), s.toJson().toString());
+        assertThat("it waited as Retry-After asked: " + s.toJson(), r.waitedMillis(), org.hamcrest.Matchers.greaterThanOrEqualTo(2000L));
+      }
+      assertThat(s.toJson().toString(), containsString("\"waited_ms\""));
+      // each server answered busy twice, then served the blob to the same download
+      for (FaultServer f : List.of(m1, m2)) {
+        List<Integer> codes = f.requests().stream().filter(r -> r.path().endsWith("/extra/blob.bin")).map(FaultServer.Request::status).toList();
+        assertThat(codes.toString(), codes.subList(0, 2).stream().allMatch(c -> c == 503 || c == 429));
+        assertThat(codes.toString(), codes.stream().filter(c -> c == 206).count(), greaterThan(0L));
+      }
+    }
+  }
+
+  @Test
+  void aMirrorAskingToWaitLongerThanAllowedIsLeftForTheOthers() throws Exception {
+    try (FaultServer m1 = new FaultServer(Files.createDirectories(tmp.resolve("m1")));
+        FaultServer m2 = new FaultServer(Files.createDirectories(tmp.resolve("m2")))) {
+      List<Published.Mirror> mirrors = List.of(new Published.Mirror("m1", tmp.resolve("m1"), m1.base()),
+          new Published.Mirror("m2", tmp.resolve("m2"), m2.base()));
+      Published p = Published.publish(tmp, tmp.resolve("catalog"), mirrors, "weirs", "1.0.0", 1_000_000, 7);
+      m1.fault("weirs-1.0.0/extra/blob.bin", FaultServer.Fault.busy(503, 3600, Integer.MAX_VALUE));
+      m2.fault("weirs-1.0.0/extra/blob.bin", FaultServer.Fault.busy(429, 5, Integer.MAX_VALUE));
+      // 3600 s is over the default cap (60 s): m1 is left at once; with --max-wait 2 s, so is m2's 5 s
+      D4cException e = assertThrows(D4cException.class, () -> Fetch.of(tmp.resolve("catalog").toString()).item("weirs")
+          .to(tmp.resolve("out")).via(Fetch.Via.HTTP).maxWait(java.time.Duration.ofSeconds(2)).call());
+      assertEquals(ExitCode.FAILED, e.exitCode());
+      assertThat(e.getMessage(), containsString("asks to wait 3600 s, more than the 2 s allowed"));
+      assertThat(e.getMessage(), containsString("asks to wait 5 s, more than the 2 s allowed"));
+      m2.clear();
+      Fetch.Summary s = Fetch.of(tmp.resolve("catalog").toString()).item("weirs").to(tmp.resolve("out")).via(Fetch.Via.HTTP).call();
+      Published.assertSame(p.build(), tmp.resolve("out/weirs-1.0.0"));
+      assertThat(source(s, "primary").verdict(), containsString("asks to wait 3600 s, more than the 60 s allowed"));
+      assertEquals(0, source(s, "primary").bytes());
+      assertEquals(0, s.piecesResumed());
+      assertEquals(s.size(), source(s, "m2").bytes(), s.toJson().toString());
     }
   }
 

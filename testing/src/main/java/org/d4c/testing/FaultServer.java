@@ -56,6 +56,14 @@ public final class FaultServer implements AutoCloseable {
       return new TooMany(retryAfterSeconds);
     }
 
+    /**
+     * Busy: answer {@code status} (429 or 503) with {@code Retry-After: retryAfterSeconds} (none when negative) to the
+     * first {@code times} requests, then serve normally.
+     */
+    static Fault busy(int status, int retryAfterSeconds, int times) {
+      return new Busy(status, retryAfterSeconds, new java.util.concurrent.atomic.AtomicInteger(times));
+    }
+
     /** Serve at most this many body bytes per second (per connection). */
     static Fault slow(long bytesPerSecond) {
       return new Slow(bytesPerSecond);
@@ -87,6 +95,9 @@ public final class FaultServer implements AutoCloseable {
   public record Status(int code) implements Fault {}
 
   public record TooMany(int retryAfterSeconds) implements Fault {}
+
+  /** {@code left}: how many more requests get the busy answer. */
+  public record Busy(int status, int retryAfterSeconds, java.util.concurrent.atomic.AtomicInteger left) implements Fault {}
 
   public record Slow(long bytesPerSecond) implements Fault {}
 
@@ -277,6 +288,11 @@ public final class FaultServer implements AutoCloseable {
     if (fault instanceof TooMany tm) {
       record(method, rawPath, range, 429, 0);
       head(out, 429, Map.of("Retry-After", Integer.toString(tm.retryAfterSeconds())), 0);
+      return true;
+    }
+    if (fault instanceof Busy b && b.left().getAndDecrement() > 0) {
+      record(method, rawPath, range, b.status(), 0);
+      head(out, b.status(), b.retryAfterSeconds() < 0 ? Map.of() : Map.of("Retry-After", Integer.toString(b.retryAfterSeconds())), 0);
       return true;
     }
     if (fault instanceof Redirect rd) {

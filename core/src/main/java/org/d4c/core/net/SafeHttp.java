@@ -23,14 +23,25 @@ import java.util.Locale;
  */
 public final class SafeHttp {
   public static final int MAX_REDIRECTS = 5;
-  private final HttpClient client;
+  private volatile HttpClient client;
   private final AddressPolicy policy;
   private final Duration timeout;
 
   public SafeHttp(AddressPolicy policy, Duration timeout) {
     this.policy = policy;
     this.timeout = timeout;
-    this.client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+  }
+
+  /** Made on first use: building one sets up TLS (the trust store), a second of start-up that {@link #download} skips. */
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) client = c = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+      }
+    }
+    return c;
   }
 
   /** A refused redirect. */
@@ -83,6 +94,172 @@ public final class SafeHttp {
       return new Stream(code, r.body(), current, r.headers());
     }
     throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+  }
+
+  /**
+   * A ranged GET whose body the caller reads straight into its own buffer (no copy of the body is kept here): over a
+   * blocking {@link java.net.HttpURLConnection}, which reads from the socket into the caller's array and keeps the
+   * connection alive for the next request when the body was read to its end and closed. Redirects are followed by
+   * hand under the same policy as {@link #get}. {@link Download#abort()} closes the connection (a blocked read ends).
+   */
+  public Download download(URI uri, String range) throws IOException {
+    boolean startPublic = isPublic(uri);
+    URI current = uri;
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (hop > 0) check(uri, current, startPublic);
+      else scheme(current);
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) current.toURL().openConnection(java.net.Proxy.NO_PROXY);
+      c.setInstanceFollowRedirects(false);
+      c.setUseCaches(false);
+      int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+      c.setConnectTimeout(ms);
+      c.setReadTimeout(ms);
+      if (range != null) c.setRequestProperty("Range", range);
+      c.setRequestProperty("Accept-Encoding", "identity");
+      int code;
+      try {
+        code = c.getResponseCode();
+      } catch (IOException e) {
+        c.disconnect();
+        throw e;
+      }
+      if (isRedirect(code)) {
+        String loc = c.getHeaderField("Location");
+        drain(c);
+        if (loc == null) throw new IOException("redirect without Location from " + uri);
+        try {
+          current = current.resolve(loc);
+        } catch (IllegalArgumentException e) {
+          throw new IOException("bad redirect Location from " + current.getHost() + ": " + e.getMessage());
+        }
+        continue;
+      }
+      return new Download(c, code, current);
+    }
+    throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + uri);
+  }
+
+  /** The answer to a POST: its status and body (at most 64 KiB). */
+  public record Posted(int status, byte[] body) {}
+
+  /**
+   * POSTs {@code body} (a report to a status monitor). No redirect is followed. A URL that a remote document chose
+   * ({@code remoteChosen}, e.g. a status.json's monitor) must resolve to public addresses only; one the user wrote
+   * may point anywhere.
+   */
+  public Posted post(URI uri, String contentType, byte[] body, boolean remoteChosen) throws IOException {
+    scheme(uri);
+    if (remoteChosen && !isPublic(uri)) {
+      throw new RedirectRefusedException("refused to send to the non-public address " + uri.getHost() + " named by a remote document");
+    }
+    java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
+    try {
+      c.setInstanceFollowRedirects(false);
+      int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+      c.setConnectTimeout(ms);
+      c.setReadTimeout(ms);
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(body.length);
+      c.setRequestProperty("Content-Type", contentType);
+      try (java.io.OutputStream out = c.getOutputStream()) {
+        out.write(body);
+      }
+      int code = c.getResponseCode();
+      try (InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream()) {
+        return new Posted(code, in == null ? new byte[0] : in.readNBytes(64 * 1024));
+      }
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  /** Reads what is left of a short (error or redirect) body so that the connection can be used again. */
+  private static void drain(java.net.HttpURLConnection c) {
+    try (InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream()) {
+      if (in != null) in.readNBytes(64 * 1024);
+    } catch (IOException e) {
+      c.disconnect();
+    }
+  }
+
+  /** An open ranged response: read {@link #body()} to its end, then close; {@link #abort()} from another thread. */
+  public static final class Download implements java.io.Closeable {
+    private final java.net.HttpURLConnection conn;
+    private final int status;
+    private final URI finalUri;
+    private InputStream body;
+    private volatile boolean aborted;
+
+    Download(java.net.HttpURLConnection conn, int status, URI finalUri) {
+      this.conn = conn;
+      this.status = status;
+      this.finalUri = finalUri;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public URI finalUri() {
+      return finalUri;
+    }
+
+    public long contentLength() {
+      return conn.getContentLengthLong();
+    }
+
+    public String header(String name) {
+      return conn.getHeaderField(name);
+    }
+
+    /**
+     * The server's {@code Retry-After} (delay seconds or an HTTP date) in milliseconds from {@code nowMillis}, or -1
+     * when absent or unreadable.
+     */
+    public long retryAfterMillis(long nowMillis) {
+      return SafeHttp.retryAfterMillis(header("Retry-After"), nowMillis);
+    }
+
+    /** The body (the error body for 4xx/5xx, possibly empty). */
+    public InputStream body() throws IOException {
+      if (body == null) {
+        InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
+        body = in == null ? InputStream.nullInputStream() : in;
+      }
+      return body;
+    }
+
+    /** Closes the connection at once, from any thread: a read blocked on it ends with an IOException. */
+    public void abort() {
+      aborted = true;
+      conn.disconnect();
+    }
+
+    /** Closes the body: the connection is kept for the next request when the body was read to its end. */
+    @Override
+    public void close() {
+      if (aborted) return;
+      try {
+        if (status >= 300) drain(conn);
+        else body().close();
+      } catch (IOException e) {
+        conn.disconnect();
+      }
+    }
+  }
+
+  /** {@code Retry-After} as milliseconds from {@code nowMillis}: delay-seconds or an IMF-fixdate; -1 when absent or bad. */
+  public static long retryAfterMillis(String value, long nowMillis) {
+    if (value == null || value.isBlank()) return -1;
+    String v = value.trim();
+    if (v.matches("\\d{1,9}")) return Long.parseLong(v) * 1000;
+    try {
+      long at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+      return Math.max(0, at - nowMillis);
+    } catch (java.time.format.DateTimeParseException e) {
+      return -1;
+    }
   }
 
   private Response send(URI uri, String method, String range, long maxBytes) throws IOException {
@@ -145,7 +322,7 @@ public final class SafeHttp {
 
   private HttpResponse<InputStream> call(HttpRequest request) throws IOException {
     try {
-      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      return client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted");
