@@ -27,6 +27,15 @@ import java.util.Objects;
  *       {@link Risk#score}, then id), each taken when all of it fits.</li>
  * </ul>
  *
+ * <p><b>Holders' agreement.</b> Nodes that hold the same piece must agree which of them gives it up, or they all keep
+ * it (and pieces nobody holds stay uncovered) or all free it (and fetch it back: a herd). Every holder of a piece gets
+ * a score over that piece ({@link #score}: a hash of the holder's key and the piece's run of {@value #SPREAD_RUN}
+ * pieces), the same for every observer. A node values a held piece as if the holders ranked before it were its only
+ * other copies ({@code copies - swarm + ahead}), and a piece it does not hold as if it came after every holder
+ * ({@code copies}). So the k-th holder in rank frees a piece exactly when a piece with fewer than k - 1 copies among
+ * the others is waiting, and the first k holders keep it: whatever k the budgets settle on, the same k keep it in
+ * every node's plan, and nobody frees a piece that a higher-ranked holder relies on.
+ *
  * <p>A piece's cost is what it may occupy on disk: its bytes rounded up to whole blocks plus one block for every file
  * edge inside it (partial blocks at file boundaries), unless the caller gives exact costs.
  */
@@ -49,14 +58,21 @@ public final class Planner {
    * @param hint per piece, copies the published hint declares (null: no hint)
    * @param held pieces this node has verified on disk
    * @param cost per piece, bytes on disk, never negative (null: computed from the piece length)
+   * @param ahead per held piece, how many of the swarm peers that also hold it rank before this node in the holders'
+   *     agreement ({@link #ahead}); null: unknown (then the older rule applies, see {@link #plan(List, long, Mode, long)})
    */
   public record Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held,
-      long[] cost) {
+      long[] cost, int[] ahead) {
     public Torrent {
       Objects.requireNonNull(id, "id");
       if (pieceLength <= 0) throw new IllegalArgumentException("pieceLength must be > 0");
       if (healthyMirrors < 0) throw new IllegalArgumentException("healthyMirrors must be >= 0");
       held = held == null ? new BitSet() : held;
+    }
+
+    /** Without the holders' agreement. */
+    public Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held, long[] cost) {
+      this(id, pieceLength, totalSize, swarm, healthyMirrors, hint, held, cost, null);
     }
 
     public int numPieces() {
@@ -108,7 +124,9 @@ public final class Planner {
    * As {@link #plan(List, long, Mode)}, with a per-node tie-break: when {@code spread} is not 0, equally rare pieces
    * (same copies, same held state) are ordered by a hash of ({@code spread}, torrent, run of {@value #SPREAD_RUN}
    * pieces) instead of by gap and index. Nodes that see the same swarm then pick different pieces among the
-   * equally rare ones instead of all the same (a herd), each still in runs of consecutive pieces.
+   * equally rare ones instead of all the same (a herd), each still in runs of consecutive pieces. Held pieces follow
+   * the holders' agreement when the torrent gives {@link Torrent#ahead}; else, with a spread, a held piece counts one
+   * copy fewer.
    */
   public static Plan plan(List<Torrent> input, long budget, Mode mode, long spread) {
     List<Torrent> ts = new ArrayList<>(input);
@@ -135,6 +153,8 @@ public final class Planner {
       int min = Integer.MAX_VALUE;
       int atRisk = 0;
       double sum = 0;
+      int[] ahead = t.ahead();
+      int[] swarm = t.swarm();
       for (int i = 0; i < np; i++) {
         int c = copies[i];
         min = Math.min(min, c);
@@ -147,7 +167,19 @@ public final class Planner {
           w.set(i);
           used += cost;
         }
-        if (cands != null) cands.piece(k, i, c, isHeld, pin, cost);
+        if (cands != null) {
+          // The rank a held piece is planned at: with the agreement, the copies of the holders ranked before this node;
+          // without it and with a spread, one copy fewer (a held piece is freed only for one with two fewer copies).
+          int rank = c;
+          if (isHeld && ahead != null) {
+            int s = swarm == null || i >= swarm.length ? 0 : Math.max(0, swarm[i]);
+            int a = i < ahead.length ? Math.max(0, Math.min(s, ahead[i])) : s;
+            rank = c - s + a;
+          } else if (isHeld && spread != 0) {
+            rank = c - 1;
+          }
+          cands.piece(k, i, c, rank, isHeld, pin, cost);
+        }
       }
       risks.put(t.id(), new Risk(np == 0 ? 0 : min, atRisk, np == 0 ? 0 : sum / np));
       if (cands != null) cands.gaps(k, copies, np);
@@ -157,6 +189,62 @@ public final class Planner {
     if (mode == Mode.FULL) used = full(ts, budget, used, wanted, risks);
     else used = cands.select(budget, used, wanted);
     return new Plan(wanted, used, pinned, over, risks);
+  }
+
+  /** A key for a torrent id in {@link #score} (the same on every node). */
+  public static long torrentKey(String id) {
+    long h = 0x6A09E667F3BCC908L;
+    for (int i = 0; i < id.length(); i++) h = mix(h ^ id.charAt(i));
+    return h;
+  }
+
+  /** A holder's key from its peer id bytes (every node hashes the peer id it sees the same way). */
+  public static long holderKey(byte[] peerId) {
+    long h = 0x3C6EF372FE94F82BL;
+    for (byte b : peerId) h = mix(h ^ (b & 0xFF));
+    return h;
+  }
+
+  /**
+   * The holders' agreement score of holder {@code holder} for piece {@code piece} of the torrent {@code torrent}
+   * ({@link #torrentKey}); higher ranks first. Equal for a whole run of {@value #SPREAD_RUN} pieces, so each holder
+   * keeps runs of consecutive pieces.
+   */
+  public static long score(long holder, long torrent, int piece) {
+    return mix(holder ^ mix(torrent + piece / SPREAD_RUN));
+  }
+
+  /** Whether {@code other} ranks before {@code self} for this piece (ties, which need equal keys, by key). */
+  public static boolean ranksBefore(long other, long self, long torrent, int piece) {
+    long so = score(other, torrent, piece);
+    long ss = score(self, torrent, piece);
+    return so != ss ? Long.compareUnsigned(so, ss) > 0 : Long.compareUnsigned(other, self) > 0;
+  }
+
+  /**
+   * Per piece of a torrent with {@code numPieces} pieces, how many of the given peers both hold it and rank before
+   * {@code self}: the {@link Torrent#ahead} the planner needs. {@code peerPieces[j]} is what peer {@code peerKeys[j]}
+   * holds; only pieces in {@code held} are counted (the others are not needed).
+   */
+  public static int[] ahead(long self, String torrentId, int numPieces, BitSet held, long[] peerKeys, BitSet[] peerPieces) {
+    int[] out = new int[numPieces];
+    long tk = torrentKey(torrentId);
+    for (int j = 0; j < peerKeys.length; j++) {
+      if (peerKeys[j] == self) continue; // this node seen through a second connection
+      BitSet both = (BitSet) peerPieces[j].clone();
+      both.and(held);
+      for (int i = both.nextSetBit(0); i >= 0 && i < numPieces; i = both.nextSetBit(i + 1)) {
+        if (ranksBefore(peerKeys[j], self, tk, i)) out[i]++;
+      }
+    }
+    return out;
+  }
+
+  /** SplitMix64's finaliser: a well-spread 64-bit hash. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** copies(i) of every piece into {@code out}, without a call per piece. */
@@ -250,17 +338,15 @@ public final class Planner {
     }
 
     /** Records piece {@code i} of torrent {@code k}. */
-    void piece(int k, int i, int copies, boolean held, boolean pinned, long cost) {
+    void piece(int k, int i, int copies, int rank, boolean held, boolean pinned, long cost) {
       int g = offsets[k] + i;
       if (pinned || copies == 0 && !held) { // pinned, or a piece no known source has: it cannot be fetched
         bucket[g] = -1;
         return;
       }
-      // With a spread, a held piece ranks as if it had one copy fewer: it is freed only for a piece with at least two
-      // fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1). Nodes that see the same swarm then
-      // do not all free the same shared pieces at once and fetch them back later.
-      int rank = held && spread != 0 ? copies - 1 : copies;
-      int b = 2 * Math.min(rank, MAX_COPIES) + (held ? 0 : 1);
+      // Without the agreement and with a spread, a held piece ranks as if it had one copy fewer: it is freed only for a
+      // piece with at least two fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1).
+      int b = 2 * Math.min(Math.max(rank, 0), MAX_COPIES) + (held ? 0 : 1);
       bucket[g] = (short) b;
       bucketCount[b]++;
       bucketCost[b] += cost;
@@ -359,13 +445,6 @@ public final class Planner {
         }
       }
       return used;
-    }
-
-    /** SplitMix64's finaliser: a well-spread 64-bit hash. */
-    private static long mix(long z) {
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      return z ^ (z >>> 31);
     }
 
     /** The torrent holding global piece index {@code g} (torrents without pieces share an offset: take the last). */

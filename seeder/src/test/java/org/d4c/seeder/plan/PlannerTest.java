@@ -273,4 +273,110 @@ class PlannerTest {
     assertThrows(IllegalArgumentException.class, () -> Planner.plan(List.of(negative), COST, Planner.Mode.SMART));
   }
 
+
+  // ---------------------------------------------------------------- holders' agreement
+
+  /** One synchronous round: every node plans from the same holdings, then holds exactly its plan (mirrors up). */
+  static BitSet[] round(BitSet[] held, long[] keys, int pieces, long budget, int mirrors) {
+    int n = held.length;
+    BitSet[] next = new BitSet[n];
+    for (int me = 0; me < n; me++) {
+      int[] swarm = new int[pieces];
+      List<Long> ks = new ArrayList<>();
+      List<BitSet> ps = new ArrayList<>();
+      for (int o = 0; o < n; o++) {
+        if (o == me) continue;
+        for (int i = held[o].nextSetBit(0); i >= 0; i = held[o].nextSetBit(i + 1)) swarm[i]++;
+        ks.add(keys[o]);
+        ps.add(held[o]);
+      }
+      int[] ahead = Planner.ahead(keys[me], "a", pieces, held[me], ks.stream().mapToLong(Long::longValue).toArray(),
+          ps.toArray(new BitSet[0]));
+      Planner.Torrent t = new Planner.Torrent("a", P, (long) P * pieces, swarm, mirrors, null, (BitSet) held[me].clone(), null, ahead);
+      next[me] = Planner.plan(List.of(t), budget, Planner.Mode.SMART, keys[me]).wanted().get("a");
+    }
+    return next;
+  }
+
+  @Test
+  void theHoldersOfAPieceAgreeWhichOfThemKeepsIt() {
+    // Three nodes hold the same 16 pieces (one run) and have room for 16 pieces each; 32 more pieces nobody holds.
+    int pieces = 48;
+    long[] keys = {101, 202, 303};
+    BitSet[] held = {bits(), bits(), bits()};
+    for (BitSet b : held) b.set(0, 16);
+    BitSet[] next = round(held, keys, pieces, 16 * COST, 1);
+    // Exactly one keeps the shared run: the one ranked first by every node's reckoning.
+    long tk = Planner.torrentKey("a");
+    int first = 0;
+    for (int i = 1; i < 3; i++) if (Planner.ranksBefore(keys[i], keys[first], tk, 0)) first = i;
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i == first ? 16 : 0, next[i].get(0, 16).cardinality(), "node " + i + " (first holder: " + first + ")");
+    }
+    // The two others take pieces nobody held (in one round both may pick the same run; the next round settles it).
+    for (int round = 0; round < 5; round++) next = round(next, keys, pieces, 16 * COST, 1);
+    BitSet union = new BitSet();
+    for (BitSet b : next) union.or(b);
+    assertThat(union.cardinality(), equalTo(16 + 32));
+    assertEquals(16, next[first].get(0, 16).cardinality(), "the first holder still keeps it");
+    // Without the agreement (the older rule), two holders of a run both keep it while pieces with one copy fewer have
+    // no holder: the overlap never resolves.
+    BitSet keep = Planner.plan(List.of(t("a", pieces, sw(pieces, 0, 16, 1), 1, held[0])), 16 * COST, Planner.Mode.SMART, 7)
+        .wanted().get("a");
+    assertEquals(16, keep.get(0, 16).cardinality());
+  }
+
+  static int[] sw(int n, int from, int to, int c) {
+    int[] s = new int[n];
+    java.util.Arrays.fill(s, from, to, c);
+    return s;
+  }
+
+  @Test
+  void nodesWithATimesThirdOfTheCatalogEachConvergeOnHoldingsThatCoverItAndStayThere() {
+    int pieces = 480;
+    long budget = 176 * COST; // a third (160 pieces) and a tenth for slack
+    Random r = new Random(5);
+    for (int trial = 0; trial < 20; trial++) {
+      long[] keys = {r.nextLong(), r.nextLong(), r.nextLong()};
+      BitSet[] held = new BitSet[3];
+      for (int i = 0; i < 3; i++) {
+        held[i] = new BitSet();
+        while (held[i].cardinality() < 176) held[i].set(r.nextInt(pieces)); // random, overlapping holdings
+      }
+      int rounds = 0;
+      BitSet[] prev = null;
+      while (rounds < 10 && (prev == null || !java.util.Arrays.equals(prev, held))) {
+        prev = held;
+        held = round(held, keys, pieces, budget, 1);
+        rounds++;
+      }
+      assertTrue(java.util.Arrays.equals(prev, held), "trial " + trial + ": the plans settle (no flapping) in " + rounds + " rounds");
+      BitSet union = new BitSet();
+      for (BitSet b : held) union.or(b);
+      assertEquals(pieces, union.cardinality(), "trial " + trial + ": every piece held by some node");
+      // With mirrors gone the plans still keep every piece somewhere (no holder frees a piece a higher one relies on).
+      BitSet[] down = round(held, keys, pieces, budget, 0);
+      BitSet u2 = new BitSet();
+      for (BitSet b : down) u2.or(b);
+      for (int i = 0; i < 3; i++) down[i].and(held[i]); // only held pieces can stay without a source
+      BitSet kept = new BitSet();
+      for (BitSet b : down) kept.or(b);
+      assertEquals(pieces, kept.cardinality(), "trial " + trial + ": mirrors down, every piece still kept by a holder");
+    }
+  }
+
+  @Test
+  void aheadCountsOnlyHeldPiecesAndHigherRankedHolders() {
+    long tk = Planner.torrentKey("a");
+    BitSet held = bits(0, 16, 40);
+    int[] a = Planner.ahead(1, "a", 48, held, new long[] {2, 3, 1}, new BitSet[] {bits(0, 16, 17), bits(0, 40), bits(0, 16, 40)});
+    for (int i : new int[] {0, 16, 40}) {
+      int expected = (Planner.ranksBefore(2, 1, tk, i) && i != 40 ? 1 : 0) + (Planner.ranksBefore(3, 1, tk, i) && i != 16 ? 1 : 0);
+      assertEquals(expected, a[i], "piece " + i);
+    }
+    assertEquals(0, a[17], "a piece this node does not hold");
+    assertEquals(Planner.score(9, tk, 0), Planner.score(9, tk, 15), "one score per run");
+    assertFalse(Planner.ranksBefore(1, 1, tk, 0));
+  }
 }
