@@ -11,14 +11,17 @@ final class HeldTorrent {
   BitSet have = new BitSet();
   BitSet planned = new BitSet();
   int[] swarm = new int[0];
+  int[] ahead = new int[0]; // per held piece, its other holders ranked before this node (Planner.ahead)
   boolean checking = true;
   final SwarmMemory memory;
+  final SwarmMemory aheadMemory; // the same rule for the holders ranked before this node
   int probeCount;
 
   HeldTorrent(CatalogSync.Dataset dataset, TorrentHandle handle, Duration swarmMemory) {
     this.dataset = dataset;
     this.handle = handle;
     this.memory = new SwarmMemory(swarmMemory);
+    this.aheadMemory = new SwarmMemory(swarmMemory);
   }
 
   String infoHash() {
