@@ -284,6 +284,7 @@ public final class SeedNode implements Closeable {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
       sb.append(e.getKey()).append(Arrays.hashCode(e.getValue().swarm)).append('/').append(Arrays.hashCode(e.getValue().ahead))
+          .append('/').append(Arrays.hashCode(e.getValue().before))
           .append(health.healthy(e.getKey())).append(';');
     }
     return sb.toString();
@@ -296,7 +297,8 @@ public final class SeedNode implements Closeable {
       TorrentInfo ti = h.dataset.info();
       int[] hint = snapshot == null || snapshot.hint() == null ? null : snapshot.hint().copies(e.getKey(), ti.numPieces());
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, health.healthy(e.getKey()), hint,
-          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null));
+          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null,
+          h.before.length == ti.numPieces() ? h.before : null));
     }
     // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces;
     // held pieces follow the holders' agreement (h.ahead, from the peers' ids and bitfields).

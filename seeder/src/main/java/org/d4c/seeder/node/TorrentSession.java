@@ -42,6 +42,11 @@ final class TorrentSession {
   private final SessionManager session = new SessionManager(false);
   private final byte[] peerId;
   private final long holderKey;
+  /** The DHT node id of the saved session state (null: none saved), kept across restarts by {@link #keepDhtNodeId}. */
+  private String savedDhtId;
+  private SessionParams savedParams;
+  private int dhtRestores;
+  private static final int MAX_DHT_RESTORES = 5;
 
   /** @param nodeId the node's id: its peer id (and so its rank among the holders of a piece) derives from it */
   TorrentSession(Config config, String nodeId) {
@@ -98,6 +103,8 @@ final class TorrentSession {
     // Saved session state carries the DHT node id: the node keeps its place in the DHT across restarts.
     byte[] saved = readSessionState();
     SessionParams params = saved == null ? new SessionParams() : new SessionParams(saved);
+    savedDhtId = saved == null ? null : nodeIdOf(saved);
+    savedParams = saved == null ? null : new SessionParams(saved);
     params.setSettings(sp);
     // libtorrent's default disk I/O maps files into memory and guards those accesses with its own SIGSEGV/SIGBUS
     // handlers; with it this JVM died (exit 139, no hs_err file) once a second dataset was written. The pread/pwrite
@@ -123,8 +130,41 @@ final class TorrentSession {
     }
   }
 
-  /** Writes the session state (the DHT node id and routing table) atomically. */
+  /**
+   * Keeps the saved DHT node id. libtorrent gives its DHT node the saved id only when it knows the node's external
+   * address at that moment (BEP 42 ties ids to it); otherwise it picks a random one. Once the DHT has nodes (they tell
+   * it its address), the DHT is restarted with the saved state, at most {@value #MAX_DHT_RESTORES} times.
+   *
+   * @return whether the session state may be saved now: the id is the saved one, or none was saved, or restoring it
+   *     was given up on a node that is in the DHT (a node alone keeps its saved file)
+   */
+  boolean keepDhtNodeId() {
+    if (!config.discovery().dht() || savedDhtId == null) return true;
+    String now = dhtNodeId();
+    if (savedDhtId.equals(now)) return true;
+    if (now == null || session.dhtNodes() < 1) return false; // not in the DHT yet: nothing to restore against
+    if (dhtRestores >= MAX_DHT_RESTORES) return true;
+    dhtRestores++;
+    LOG.info("DHT node id {} instead of the saved {}: restarting the DHT with the saved state ({} of {})", now, savedDhtId,
+        dhtRestores, MAX_DHT_RESTORES);
+    SettingsPack off = new SettingsPack();
+    off.setEnableDht(false);
+    session.applySettings(off);
+    session.swig().set_dht_state(savedParams.swig().getDht_state());
+    SettingsPack on = new SettingsPack();
+    on.setEnableDht(true);
+    session.applySettings(on);
+    return false;
+  }
+
+  /** How often the DHT was restarted to put the saved node id back. */
+  int dhtRestores() {
+    return dhtRestores;
+  }
+
+  /** Writes the session state (the DHT node id and routing table) atomically, unless the saved id is being restored. */
   void saveSessionState() {
+    if (!keepDhtNodeId()) return;
     byte[] b = session.saveState();
     if (b == null) return;
     try {
@@ -137,7 +177,11 @@ final class TorrentSession {
   /** The DHT node id (40 hex) as libtorrent would save it now, or null (no DHT). */
   String dhtNodeId() {
     byte[] b = session.saveState();
-    if (b == null) return null;
+    return b == null ? null : nodeIdOf(b);
+  }
+
+  /** The DHT node id (40 hex) in saved session state, or null. */
+  static String nodeIdOf(byte[] b) {
     try {
       var root = org.libtorrent4j.Entry.bdecode(b).swig();
       var dht = root.dict().get("dht state"); // ("dht" holds the DHT's settings)
@@ -268,7 +312,7 @@ final class TorrentSession {
 
   /**
    * The swarm's copies per piece and, for held pieces, how many of their other holders rank before this node
-   * ({@link Planner#ahead}), from the connected peers' bitfields (web seeds are the mirrors, counted apart; a peer
+   * and how many Smart Nodes rank before it ({@link Planner#agreement}), from the connected peers' ids and bitfields (web seeds are the mirrors, counted apart; a peer
    * seen over two connections counts once). A complete torrent gets counts too, which libtorrent's piece availability
    * does not give.
    */
@@ -277,12 +321,15 @@ final class TorrentSession {
     peer_info_vector v = new peer_info_vector();
     h.handle.swig().get_peer_info(v);
     java.util.Map<Long, BitSet> peers = new java.util.TreeMap<>();
+    java.util.Set<Long> nodes = new java.util.HashSet<>();
     int bt = peer_info.standard_bittorrent.to_int();
     for (int j = 0; j < v.size(); j++) {
       peer_info p = v.get(j);
       if (p.getConnection_type().to_int() != bt) continue;
-      long key = Planner.holderKey(org.libtorrent4j.Vectors.byte_vector2bytes(p.getPid().to_bytes()));
+      byte[] pid = org.libtorrent4j.Vectors.byte_vector2bytes(p.getPid().to_bytes());
+      long key = Planner.holderKey(pid);
       if (key == holderKey) continue; // a connection to itself
+      if (isNode(pid)) nodes.add(key);
       bitfield b = p.get_pieces();
       BitSet bs = peers.computeIfAbsent(key, k -> new BitSet(n));
       for (int i = 0, m = Math.min(n, b.size()); i < m; i++) if (b.get_bit(i)) bs.set(i);
@@ -291,13 +338,22 @@ final class TorrentSession {
     for (BitSet bs : peers.values()) for (int i = bs.nextSetBit(0); i >= 0; i = bs.nextSetBit(i + 1)) counts[i]++;
     long[] keys = new long[peers.size()];
     BitSet[] pieces = new BitSet[peers.size()];
+    boolean[] node = new boolean[peers.size()];
     int j = 0;
     for (java.util.Map.Entry<Long, BitSet> e : peers.entrySet()) {
       keys[j] = e.getKey();
+      node[j] = nodes.contains(e.getKey());
       pieces[j++] = e.getValue();
     }
     h.swarm = h.memory.update(counts, now);
-    h.ahead = h.aheadMemory.update(Planner.ahead(holderKey, h.infoHash(), n, h.have, keys, pieces), now);
+    Planner.Agreement a = Planner.agreement(holderKey, h.infoHash(), n, keys, pieces, node);
+    h.ahead = h.aheadMemory.update(a.ahead(), now);
+    h.before = h.beforeMemory.update(a.before(), now);
+  }
+
+  /** Whether a peer id is a Smart Node's ({@link #peerId}). */
+  static boolean isNode(byte[] pid) {
+    return pid.length == 20 && pid[0] == '-' && pid[1] == 'D' && pid[2] == 'C' && pid[7] == '-';
   }
 
   /**

@@ -218,7 +218,7 @@ public final class SwarmSimulator {
     int mirrors = healthyMirrors();
     switch (p.strategy()) {
       case SMART, SMART_SPREAD, SMART_AGREE -> {
-        int[] ahead = p.strategy() == Strategy.SMART_AGREE ? ahead(n) : null;
+        int[][] ag = p.strategy() == Strategy.SMART_AGREE ? agreement(n) : null;
         List<Planner.Torrent> ts = new ArrayList<>(cat.size());
         for (Dataset d : cat) {
           int[] swarm = new int[d.pieces()];
@@ -228,7 +228,8 @@ public final class SwarmSimulator {
             swarm[i] = Math.max(0, seen[g] - (n.held.get(g) ? 1 : 0));
           }
           ts.add(new Planner.Torrent(d.id(), d.pieceLength(), d.size(), swarm, mirrors, null, n.held.get(d.offset(), d.offset() + d.pieces()),
-              null, ahead == null ? null : Arrays.copyOfRange(ahead, d.offset(), d.offset() + d.pieces())));
+              null, ag == null ? null : Arrays.copyOfRange(ag[0], d.offset(), d.offset() + d.pieces()),
+              ag == null ? null : Arrays.copyOfRange(ag[1], d.offset(), d.offset() + d.pieces())));
         }
         long t0 = System.nanoTime();
         Planner.Plan plan = Planner.plan(ts, p.budget(), Planner.Mode.SMART, p.strategy() == Strategy.SMART ? 0 : n.salt);
@@ -281,22 +282,30 @@ public final class SwarmSimulator {
   }
 
   /**
-   * Per global piece that {@code n} holds, how many online nodes of its neighbourhood also hold it and rank before it
-   * (the seeder reads the same from its peers' ids and bitfields). Seen now, not {@code delaySteps} late: a node's
-   * connections show its peers' bitfields as they change.
+   * Node {@code n}'s place in the holders' agreement, per global piece: {@code [0]} the online nodes of its
+   * neighbourhood that hold the piece and rank before it, {@code [1]} those that rank before it, holding it or not (the
+   * seeder reads the same from its peers' ids and bitfields, {@link Planner#agreement}). Seen now, not
+   * {@code delaySteps} late: a node's connections show its peers' bitfields as they change.
    */
-  private int[] ahead(Node n) {
-    int[] out = new int[total];
+  private int[][] agreement(Node n) {
+    int[] ahead = new int[total];
+    int[] before = new int[total];
+    int run = Planner.SPREAD_RUN; // one score per run
     for (Node m : nodes) {
       if (m == n || !m.online || m.group != n.group) continue;
-      BitSet both = (BitSet) m.held.clone();
-      both.and(n.held);
-      for (int g = both.nextSetBit(0); g >= 0; g = both.nextSetBit(g + 1)) {
-        int k = datasetOf[g];
-        if (Planner.ranksBefore(m.salt, n.salt, torrentKeys[k], g - cat.get(k).offset())) out[g]++;
+      for (int k = 0; k < cat.size(); k++) {
+        Dataset d = cat.get(k);
+        for (int from = 0; from < d.pieces(); from += run) {
+          if (!Planner.ranksBefore(m.salt, n.salt, torrentKeys[k], from)) continue;
+          int to = Math.min(d.pieces(), from + run);
+          int g0 = d.offset() + from;
+          int g1 = d.offset() + to;
+          for (int g = g0; g < g1; g++) before[g]++;
+          for (int g = m.held.nextSetBit(g0); g >= 0 && g < g1; g = m.held.nextSetBit(g + 1)) ahead[g]++;
+        }
       }
     }
-    return out;
+    return new int[][] {ahead, before};
   }
 
   /** Fetches wanted pieces it does not hold, rarest first, within this step's download allowance. */
