@@ -61,9 +61,9 @@ public final class Seeder implements Runnable {
         description = "full: whole datasets, most at risk first; smart: the rarest pieces of every dataset. Default: ${DEFAULT-VALUE}.")
     Planner.Mode mode;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:6881",
-        description = "BitTorrent listen address. Default: ${DEFAULT-VALUE}.")
-    String listen;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:6881", converter = HostPortConverter.class,
+        description = "BitTorrent listen address (an IPv6 host in brackets: [::]:6881). Default: ${DEFAULT-VALUE}.")
+    HostPort listen;
 
     @Option(names = "--status", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8089",
         description = "Where GET /status answers. Default: ${DEFAULT-VALUE}; 'off' disables it.")
@@ -92,8 +92,8 @@ public final class Seeder implements Runnable {
         description = "How long a peer's pieces still count after it disconnected, so that brief drops do not change the plan. Default: ${DEFAULT-VALUE}.")
     Duration swarmMemory;
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect every torrent to, dialled again every 10 s (repeatable).")
-    List<String> peers = new ArrayList<>();
+    @Option(names = "--peer", paramLabel = "HOST:PORT", converter = HostPortConverter.class, description = "A peer to connect every torrent to, dialled again every 10 s (repeatable).")
+    List<HostPort> peers = new ArrayList<>();
 
     @Option(names = "--no-dht", negatable = true, defaultValue = "true", fallbackValue = "true",
         description = "Join the mainline DHT (BEP 5), so magnet-link clients find this node without a tracker. On by default; --no-dht turns it off.")
@@ -175,6 +175,18 @@ public final class Seeder implements Runnable {
       }, "seeder-shutdown"));
       done.await();
       return 0;
+    }
+  }
+
+  /** {@code HOST:PORT} options, checked by {@link HostPort#parse} (picocli names the option in the message). */
+  static final class HostPortConverter implements CommandLine.ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
+      try {
+        return HostPort.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
     }
   }
 

@@ -30,13 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Smart Nodes on a network: every host in its own network namespace with its own address (a bridge and veth pairs the
  * test makes), every part a real process — three seeder jars in smart mode, Debian's opentracker and two HTTP mirrors
  * on the bridge, python3-libtorrent as the user's client. The nodes find each other through the tracker (DHT and PEX
- * on too); each has a budget of about a third of the catalog. Both mirrors go down, one after the other; a client
- * that has only the catalog's magnet links still gets every dataset, from the nodes alone.
+ * on too); each has a budget of about a third of the catalog, so together they cover it only when the holders of a
+ * piece agree which of them frees it (the planner's holders' agreement). Both mirrors go down, one after the other; a
+ * client that has only the catalog's magnet links still gets every dataset, from the nodes alone.
  */
-@org.junit.jupiter.api.Disabled("Smart Nodes that already see each other do not resolve overlapping holdings: a held piece"
-    + " another node also holds is freed only for a piece with two fewer copies (the rule that stops them flapping), so"
-    + " three nodes with a third of the catalog each end with 20 of 37 pieces of one dataset covered; see"
-    + " docs/swarm-simulation.md, 'What is not solved'")
 // Serves the mirrors with the seeder tests' own MirrorServer: it binds the bridge address, FaultServer only loopback.
 class SwarmNetnsIT {
   @TempDir Path tmp;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import org.d4c.seeder.disk.DiskProbe;
 import org.d4c.core.net.AddressPolicy;
+import org.d4c.core.net.HostPort;
 import org.d4c.seeder.plan.Planner;
 
 /**
@@ -18,16 +19,21 @@ import org.d4c.seeder.plan.Planner;
  *     the node frees pieces, every connection of that torrent is closed), and the plan must not follow every blip
  * @param discovery DHT, trackers, PEX, LSD, port mapping
  */
-public record Config(String catalog, Path data, long budget, Planner.Mode mode, String listen, Duration syncInterval,
+public record Config(String catalog, Path data, long budget, Planner.Mode mode, HostPort listen, Duration syncInterval,
     Duration probeInterval, Duration recheckInterval, long reserveBytes, AddressPolicy policy, DiskProbe disk, Clock clock,
-    List<String> extraPeers, Duration swarmMemory, Discovery discovery) {
+    List<HostPort> extraPeers, Duration swarmMemory, Discovery discovery) {
 
   public static Config of(String catalog, Path data, long budget, Planner.Mode mode) {
-    return new Config(catalog, data, budget, mode, "0.0.0.0:6881", Duration.ofMinutes(15), Duration.ofMinutes(10),
+    return new Config(catalog, data, budget, mode, new HostPort("0.0.0.0", 6881), Duration.ofMinutes(15), Duration.ofMinutes(10),
         Duration.ofDays(7), 256L << 20, AddressPolicy.DEFAULT, DiskProbe.SYSTEM, Clock.systemUTC(), List.of(), Duration.ofMinutes(5), Discovery.DEFAULT);
   }
 
+  /** {@code HOST:PORT}; a bad address is an {@link IllegalArgumentException} naming what was expected. */
   public Config withListen(String l) {
+    return withListen(HostPort.parse(l));
+  }
+
+  public Config withListen(HostPort l) {
     return new Config(catalog, data, budget, mode, l, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, extraPeers, swarmMemory, discovery);
   }
 
@@ -47,7 +53,7 @@ public record Config(String catalog, Path data, long budget, Planner.Mode mode, 
     return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, d, clock, extraPeers, swarmMemory, discovery);
   }
 
-  public Config withPeers(List<String> peers) {
+  public Config withPeers(List<HostPort> peers) {
     return new Config(catalog, data, budget, mode, listen, syncInterval, probeInterval, recheckInterval, reserveBytes, policy, disk, clock, List.copyOf(peers), swarmMemory, discovery);
   }
 

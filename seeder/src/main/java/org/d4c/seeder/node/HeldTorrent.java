@@ -11,14 +11,20 @@ final class HeldTorrent {
   BitSet have = new BitSet();
   BitSet planned = new BitSet();
   int[] swarm = new int[0];
+  int[] ahead = new int[0]; // per piece, its holders ranked before this node (Planner.agreement)
+  int[] before = new int[0]; // per piece, the Smart Nodes ranked before this node
   boolean checking = true;
   final SwarmMemory memory;
+  final SwarmMemory aheadMemory; // the same rule for the holders ranked before this node
+  final SwarmMemory beforeMemory;
   int probeCount;
 
   HeldTorrent(CatalogSync.Dataset dataset, TorrentHandle handle, Duration swarmMemory) {
     this.dataset = dataset;
     this.handle = handle;
     this.memory = new SwarmMemory(swarmMemory);
+    this.aheadMemory = new SwarmMemory(swarmMemory);
+    this.beforeMemory = new SwarmMemory(swarmMemory);
   }
 
   String infoHash() {

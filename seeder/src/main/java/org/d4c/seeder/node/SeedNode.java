@@ -78,7 +78,7 @@ public final class SeedNode implements Closeable {
     }
     this.nodeId = NodeState.nodeId(config.data());
     this.sync = new CatalogSync(config.catalog(), config.data(), config.policy());
-    this.session = new TorrentSession(config);
+    this.session = new TorrentSession(config, nodeId);
     this.disk = new DiskGuard(config);
     this.health = new MirrorHealth(config);
     this.statusBuilder = new StatusSnapshot(config, nodeId, session, disk, health);
@@ -283,7 +283,9 @@ public final class SeedNode implements Closeable {
   private String availabilityKey() {
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
-      sb.append(e.getKey()).append(Arrays.hashCode(e.getValue().swarm)).append(health.healthy(e.getKey())).append(';');
+      sb.append(e.getKey()).append(Arrays.hashCode(e.getValue().swarm)).append('/').append(Arrays.hashCode(e.getValue().ahead))
+          .append('/').append(Arrays.hashCode(e.getValue().before))
+          .append(health.healthy(e.getKey())).append(';');
     }
     return sb.toString();
   }
@@ -295,9 +297,11 @@ public final class SeedNode implements Closeable {
       TorrentInfo ti = h.dataset.info();
       int[] hint = snapshot == null || snapshot.hint() == null ? null : snapshot.hint().copies(e.getKey(), ti.numPieces());
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, health.healthy(e.getKey()), hint,
-          (BitSet) h.have.clone(), costs(ti)));
+          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null,
+          h.before.length == ti.numPieces() ? h.before : null));
     }
-    // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces.
+    // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces;
+    // held pieces follow the holders' agreement (h.ahead, from the peers' ids and bitfields).
     Planner.Plan p = Planner.plan(ts, config.budget() - disk.overhead(held.values()), config.mode(), spread());
     plan = p;
     boolean onlyHeld = disk.stopped() != null;

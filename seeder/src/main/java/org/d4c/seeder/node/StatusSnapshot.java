@@ -53,7 +53,7 @@ final class StatusSnapshot {
     node.put("mode", config.mode().name().toLowerCase(Locale.ROOT));
     // The configured interface with the port actually bound (port 0 picks one).
     int port = session.boundPort();
-    String iface = config.listen().substring(0, config.listen().lastIndexOf(':'));
+    String iface = config.listen().toString().substring(0, config.listen().toString().lastIndexOf(':'));
     if (port > 0) node.put("listen", iface + ":" + port);
     else node.putNull("listen");
     node.put("time", now.toString());

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import org.d4c.seeder.disk.HolePunch;
+import org.d4c.seeder.plan.Planner;
 import org.libtorrent4j.FileSlice;
 import org.libtorrent4j.PieceIndexBitfield;
 import org.libtorrent4j.Priority;
@@ -15,6 +16,9 @@ import org.libtorrent4j.TorrentHandle;
 import org.libtorrent4j.TorrentInfo;
 import org.libtorrent4j.TorrentStatus;
 import org.libtorrent4j.swig.add_torrent_params;
+import org.libtorrent4j.swig.bitfield;
+import org.libtorrent4j.swig.peer_info;
+import org.libtorrent4j.swig.peer_info_vector;
 import org.libtorrent4j.swig.error_code;
 import org.libtorrent4j.swig.settings_pack;
 import org.libtorrent4j.swig.tcp_endpoint;
@@ -36,15 +40,41 @@ final class TorrentSession {
 
   private final Config config;
   private final SessionManager session = new SessionManager(false);
+  private final byte[] peerId;
+  private final long holderKey;
+  /** The DHT node id of the saved session state (null: none saved), kept across restarts by {@link #keepDhtNodeId}. */
+  private String savedDhtId;
+  private SessionParams savedParams;
+  private int dhtRestores;
+  private static final int MAX_DHT_RESTORES = 5;
 
-  TorrentSession(Config config) {
+  /** @param nodeId the node's id: its peer id (and so its rank among the holders of a piece) derives from it */
+  TorrentSession(Config config, String nodeId) {
     this.config = config;
+    this.peerId = peerId(nodeId);
+    this.holderKey = Planner.holderKey(peerId);
+  }
+
+  /**
+   * The 20-byte peer id every torrent of this node uses: {@code -DC0100-} and 12 hex digits of the node id. libtorrent
+   * takes a 20-byte fingerprint as the whole peer id, so the other nodes see the same id on every connection and agree
+   * on this node's rank among the holders of a piece ({@link Planner#score}).
+   */
+  static byte[] peerId(String nodeId) {
+    String hex = nodeId.replace("-", "");
+    hex = (hex + "000000000000").substring(0, 12);
+    return ("-DC0100-" + hex).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** This node's key among the holders of a piece. */
+  long holderKey() {
+    return holderKey;
   }
 
   void start() {
     Discovery dc = config.discovery();
     SettingsPack sp = new SettingsPack();
-    sp.listenInterfaces(config.listen());
+    sp.listenInterfaces(config.listen().toString());
     sp.setEnableDht(dc.dht());
     sp.setString(settings_pack.string_types.dht_bootstrap_nodes.swigValue(), String.join(",", dc.dhtBootstrap()));
     sp.setInteger(settings_pack.int_types.dht_announce_interval.swigValue(), (int) Math.min(Integer.MAX_VALUE,
@@ -69,9 +99,12 @@ final class TorrentSession {
     // on a local address must be an /announce URL without query tricks.
     sp.setBoolean(settings_pack.bool_types.ssrf_mitigation.swigValue(), true);
     sp.setString(settings_pack.string_types.user_agent.swigValue(), "d4c-seeder");
+    sp.setString(settings_pack.string_types.peer_fingerprint.swigValue(), new String(peerId, java.nio.charset.StandardCharsets.US_ASCII));
     // Saved session state carries the DHT node id: the node keeps its place in the DHT across restarts.
     byte[] saved = readSessionState();
     SessionParams params = saved == null ? new SessionParams() : new SessionParams(saved);
+    savedDhtId = saved == null ? null : nodeIdOf(saved);
+    savedParams = saved == null ? null : new SessionParams(saved);
     params.setSettings(sp);
     // libtorrent's default disk I/O maps files into memory and guards those accesses with its own SIGSEGV/SIGBUS
     // handlers; with it this JVM died (exit 139, no hs_err file) once a second dataset was written. The pread/pwrite
@@ -97,8 +130,41 @@ final class TorrentSession {
     }
   }
 
-  /** Writes the session state (the DHT node id and routing table) atomically. */
+  /**
+   * Keeps the saved DHT node id. libtorrent gives its DHT node the saved id only when it knows the node's external
+   * address at that moment (BEP 42 ties ids to it); otherwise it picks a random one. Once the DHT has nodes (they tell
+   * it its address), the DHT is restarted with the saved state, at most {@value #MAX_DHT_RESTORES} times.
+   *
+   * @return whether the session state may be saved now: the id is the saved one, or none was saved, or restoring it
+   *     was given up on a node that is in the DHT (a node alone keeps its saved file)
+   */
+  boolean keepDhtNodeId() {
+    if (!config.discovery().dht() || savedDhtId == null) return true;
+    String now = dhtNodeId();
+    if (savedDhtId.equals(now)) return true;
+    if (now == null || session.dhtNodes() < 1) return false; // not in the DHT yet: nothing to restore against
+    if (dhtRestores >= MAX_DHT_RESTORES) return true;
+    dhtRestores++;
+    LOG.info("DHT node id {} instead of the saved {}: restarting the DHT with the saved state ({} of {})", now, savedDhtId,
+        dhtRestores, MAX_DHT_RESTORES);
+    SettingsPack off = new SettingsPack();
+    off.setEnableDht(false);
+    session.applySettings(off);
+    session.swig().set_dht_state(savedParams.swig().getDht_state());
+    SettingsPack on = new SettingsPack();
+    on.setEnableDht(true);
+    session.applySettings(on);
+    return false;
+  }
+
+  /** How often the DHT was restarted to put the saved node id back. */
+  int dhtRestores() {
+    return dhtRestores;
+  }
+
+  /** Writes the session state (the DHT node id and routing table) atomically, unless the saved id is being restored. */
   void saveSessionState() {
+    if (!keepDhtNodeId()) return;
     byte[] b = session.saveState();
     if (b == null) return;
     try {
@@ -111,7 +177,11 @@ final class TorrentSession {
   /** The DHT node id (40 hex) as libtorrent would save it now, or null (no DHT). */
   String dhtNodeId() {
     byte[] b = session.saveState();
-    if (b == null) return null;
+    return b == null ? null : nodeIdOf(b);
+  }
+
+  /** The DHT node id (40 hex) in saved session state, or null. */
+  static String nodeIdOf(byte[] b) {
     try {
       var root = org.libtorrent4j.Entry.bdecode(b).swig();
       var dht = root.dict().get("dht state"); // ("dht" holds the DHT's settings)
@@ -208,13 +278,24 @@ final class TorrentSession {
 
   /** Dials the configured peers ({@code --peer}). */
   void connectPeers(TorrentHandle h) {
-    for (String peer : config.extraPeers()) connect(h, peer);
+    for (org.d4c.core.net.HostPort peer : config.extraPeers()) connect(h, peer);
   }
 
-  private static void connect(TorrentHandle h, String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    h.swig().connect_peer(new tcp_endpoint(org.libtorrent4j.swig.address.from_string(hostPort.substring(0, colon), new error_code()),
-        Integer.parseInt(hostPort.substring(colon + 1))));
+  private static void connect(TorrentHandle h, org.d4c.core.net.HostPort peer) {
+    String ip;
+    try {
+      ip = java.net.InetAddress.getByName(peer.host()).getHostAddress(); // a name is resolved each time it is dialled
+    } catch (java.net.UnknownHostException e) {
+      LOG.warn("--peer {}: unknown host", peer);
+      return;
+    }
+    error_code ec = new error_code();
+    org.libtorrent4j.swig.address a = org.libtorrent4j.swig.address.from_string(ip, ec);
+    if (ec.failed()) {
+      LOG.warn("--peer {}: {}", peer, ec.message());
+      return;
+    }
+    h.swig().connect_peer(new tcp_endpoint(a, peer.port()));
   }
 
   /** Reads held pieces, checking state and (through the swarm memory) the swarm's piece counts into {@code h}. */
@@ -226,7 +307,53 @@ final class TorrentSession {
     BitSet have = new BitSet(pieces.size());
     for (int i = 0; i < pieces.size(); i++) if (pieces.getBit(i)) have.set(i);
     h.have = have;
-    h.swarm = h.memory.update(h.handle.pieceAvailability(), now);
+    readPeers(h, now);
+  }
+
+  /**
+   * The swarm's copies per piece and, for held pieces, how many of their other holders rank before this node
+   * and how many Smart Nodes rank before it ({@link Planner#agreement}), from the connected peers' ids and bitfields (web seeds are the mirrors, counted apart; a peer
+   * seen over two connections counts once). A complete torrent gets counts too, which libtorrent's piece availability
+   * does not give.
+   */
+  private void readPeers(HeldTorrent h, java.time.Instant now) {
+    int n = h.dataset.info().numPieces();
+    peer_info_vector v = new peer_info_vector();
+    h.handle.swig().get_peer_info(v);
+    java.util.Map<Long, BitSet> peers = new java.util.TreeMap<>();
+    java.util.Set<Long> nodes = new java.util.HashSet<>();
+    int bt = peer_info.standard_bittorrent.to_int();
+    for (int j = 0; j < v.size(); j++) {
+      peer_info p = v.get(j);
+      if (p.getConnection_type().to_int() != bt) continue;
+      byte[] pid = org.libtorrent4j.Vectors.byte_vector2bytes(p.getPid().to_bytes());
+      long key = Planner.holderKey(pid);
+      if (key == holderKey) continue; // a connection to itself
+      if (isNode(pid)) nodes.add(key);
+      bitfield b = p.get_pieces();
+      BitSet bs = peers.computeIfAbsent(key, k -> new BitSet(n));
+      for (int i = 0, m = Math.min(n, b.size()); i < m; i++) if (b.get_bit(i)) bs.set(i);
+    }
+    int[] counts = new int[n];
+    for (BitSet bs : peers.values()) for (int i = bs.nextSetBit(0); i >= 0; i = bs.nextSetBit(i + 1)) counts[i]++;
+    long[] keys = new long[peers.size()];
+    BitSet[] pieces = new BitSet[peers.size()];
+    boolean[] node = new boolean[peers.size()];
+    int j = 0;
+    for (java.util.Map.Entry<Long, BitSet> e : peers.entrySet()) {
+      keys[j] = e.getKey();
+      node[j] = nodes.contains(e.getKey());
+      pieces[j++] = e.getValue();
+    }
+    h.swarm = h.memory.update(counts, now);
+    Planner.Agreement a = Planner.agreement(holderKey, h.infoHash(), n, keys, pieces, node);
+    h.ahead = h.aheadMemory.update(a.ahead(), now);
+    h.before = h.beforeMemory.update(a.before(), now);
+  }
+
+  /** Whether a peer id is a Smart Node's ({@link #peerId}). */
+  static boolean isNode(byte[] pid) {
+    return pid.length == 20 && pid[0] == '-' && pid[1] == 'D' && pid[2] == 'C' && pid[7] == '-';
   }
 
   /**

@@ -27,6 +27,16 @@ import java.util.Objects;
  *       {@link Risk#score}, then id), each taken when all of it fits.</li>
  * </ul>
  *
+ * <p><b>Holders' agreement.</b> Nodes that see the same swarm must agree which of them gives up a piece they share,
+ * and which of them fetches a piece that lacks copies, or they all keep the shared one (and pieces nobody holds stay
+ * uncovered) or all fetch the missing one at once (a herd). Every node gets a score over each run of
+ * {@value #SPREAD_RUN} pieces ({@link #score}: a hash of the node's key and the run), the same for every observer, and
+ * the nodes of the swarm line up by it (rendezvous hashing). A node values a piece it holds as if the holders ranked
+ * before it were its only other copies ({@code copies - swarm + ahead}), and a piece it does not hold as if it came
+ * after every holder, plus a {@value #HERD}-th of a copy for each Smart Node ranked before it that lacks it too
+ * ({@code copies + (before - ahead) / HERD}). So the k-th holder in rank frees a piece only for a rarer one, and of the
+ * nodes lacking a rare piece only the first few in rank take it at once; the others keep what they hold.
+ *
  * <p>A piece's cost is what it may occupy on disk: its bytes rounded up to whole blocks plus one block for every file
  * edge inside it (partial blocks at file boundaries), unless the caller gives exact costs.
  */
@@ -34,7 +44,15 @@ public final class Planner {
   public static final int BLOCK = 4096;
   static final int MAX_COPIES = 1023;
   static final int MAX_GAP = (1 << 22) - 1;
-  static final int SPREAD_RUN = 16;
+  public static final int SPREAD_RUN = 16;
+  /**
+   * In the holders' agreement, each Smart Node lacking a piece that ranks before this node counts as 1/{@value #HERD} of a
+   * copy: of the nodes lacking a rare piece about {@value #HERD} take it at once (not all of them, a herd; not only
+   * the first, who may have no room).
+   */
+  public static final int HERD = 4;
+  /** Ranks in {@link #HERD}-ths of a copy the buckets tell apart (copies above 255 all rank alike). */
+  static final int BUCKET_RANKS = 1024;
 
   public enum Mode { FULL, SMART }
 
@@ -49,14 +67,22 @@ public final class Planner {
    * @param hint per piece, copies the published hint declares (null: no hint)
    * @param held pieces this node has verified on disk
    * @param cost per piece, bytes on disk, never negative (null: computed from the piece length)
+   * @param ahead per piece, how many of the swarm peers that hold it rank before this node in the holders' agreement
+   *     ({@link #agreement}); null: unknown (then the older rule applies, see {@link #plan(List, long, Mode, long)})
+   * @param before per piece, how many Smart Nodes of the swarm (holders or not) rank before this node; null: none known
    */
   public record Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held,
-      long[] cost) {
+      long[] cost, int[] ahead, int[] before) {
     public Torrent {
       Objects.requireNonNull(id, "id");
       if (pieceLength <= 0) throw new IllegalArgumentException("pieceLength must be > 0");
       if (healthyMirrors < 0) throw new IllegalArgumentException("healthyMirrors must be >= 0");
       held = held == null ? new BitSet() : held;
+    }
+
+    /** Without the holders' agreement. */
+    public Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held, long[] cost) {
+      this(id, pieceLength, totalSize, swarm, healthyMirrors, hint, held, cost, null, null);
     }
 
     public int numPieces() {
@@ -108,7 +134,9 @@ public final class Planner {
    * As {@link #plan(List, long, Mode)}, with a per-node tie-break: when {@code spread} is not 0, equally rare pieces
    * (same copies, same held state) are ordered by a hash of ({@code spread}, torrent, run of {@value #SPREAD_RUN}
    * pieces) instead of by gap and index. Nodes that see the same swarm then pick different pieces among the
-   * equally rare ones instead of all the same (a herd), each still in runs of consecutive pieces.
+   * equally rare ones instead of all the same (a herd), each still in runs of consecutive pieces. Held pieces follow
+   * the holders' agreement when the torrent gives {@link Torrent#ahead}; else, with a spread, a held piece counts one
+   * copy fewer.
    */
   public static Plan plan(List<Torrent> input, long budget, Mode mode, long spread) {
     List<Torrent> ts = new ArrayList<>(input);
@@ -135,6 +163,9 @@ public final class Planner {
       int min = Integer.MAX_VALUE;
       int atRisk = 0;
       double sum = 0;
+      int[] ahead = t.ahead();
+      int[] before = t.before();
+      int[] swarm = t.swarm();
       for (int i = 0; i < np; i++) {
         int c = copies[i];
         min = Math.min(min, c);
@@ -147,7 +178,20 @@ public final class Planner {
           w.set(i);
           used += cost;
         }
-        if (cands != null) cands.piece(k, i, c, isHeld, pin, cost);
+        if (cands != null) {
+          // The rank a held piece is planned at: with the agreement, the copies of the holders ranked before this node;
+          // without it and with a spread, one copy fewer (a held piece is freed only for one with two fewer copies).
+          long rank = (long) HERD * c; // in HERD-ths of a copy
+          if (ahead != null) {
+            int s = swarm == null || i >= swarm.length ? 0 : Math.max(0, swarm[i]);
+            int a = i < ahead.length ? Math.max(0, Math.min(s, ahead[i])) : s;
+            int b = before == null || i >= before.length ? a : Math.max(a, before[i]);
+            rank = isHeld ? (long) HERD * (c - s + a) : rank + (b - a);
+          } else if (isHeld && spread != 0) {
+            rank = (long) HERD * (c - 1);
+          }
+          cands.piece(k, i, c, rank, isHeld, pin, cost);
+        }
       }
       risks.put(t.id(), new Risk(np == 0 ? 0 : min, atRisk, np == 0 ? 0 : sum / np));
       if (cands != null) cands.gaps(k, copies, np);
@@ -157,6 +201,71 @@ public final class Planner {
     if (mode == Mode.FULL) used = full(ts, budget, used, wanted, risks);
     else used = cands.select(budget, used, wanted);
     return new Plan(wanted, used, pinned, over, risks);
+  }
+
+  /** A key for a torrent id in {@link #score} (the same on every node). */
+  public static long torrentKey(String id) {
+    long h = 0x6A09E667F3BCC908L;
+    for (int i = 0; i < id.length(); i++) h = mix(h ^ id.charAt(i));
+    return h;
+  }
+
+  /** A holder's key from its peer id bytes (every node hashes the peer id it sees the same way). */
+  public static long holderKey(byte[] peerId) {
+    long h = 0x3C6EF372FE94F82BL;
+    for (byte b : peerId) h = mix(h ^ (b & 0xFF));
+    return h;
+  }
+
+  /**
+   * The holders' agreement score of holder {@code holder} for piece {@code piece} of the torrent {@code torrent}
+   * ({@link #torrentKey}); higher ranks first. Equal for a whole run of {@value #SPREAD_RUN} pieces, so each holder
+   * keeps runs of consecutive pieces.
+   */
+  public static long score(long holder, long torrent, int piece) {
+    return mix(holder ^ mix(torrent + piece / SPREAD_RUN));
+  }
+
+  /** Whether {@code other} ranks before {@code self} for this piece (ties, which need equal keys, by key). */
+  public static boolean ranksBefore(long other, long self, long torrent, int piece) {
+    long so = score(other, torrent, piece);
+    long ss = score(self, torrent, piece);
+    return so != ss ? Long.compareUnsigned(so, ss) > 0 : Long.compareUnsigned(other, self) > 0;
+  }
+
+  /** A node's place in the holders' agreement for one torrent: {@link Torrent#ahead} and {@link Torrent#before}. */
+  public record Agreement(int[] ahead, int[] before) {}
+
+  /**
+   * This node's place among the peers of a torrent with {@code numPieces} pieces: per piece, how many peers that hold it
+   * rank before {@code self} ({@code ahead}), and how many Smart Nodes among the peers rank before it, holding the piece
+   * or not ({@code before}; {@code node[j]} says whether peer {@code j} is a Smart Node: a plain client that lacks a
+   * piece is not going to fetch it for the swarm). {@code peerPieces[j]} is what peer {@code peerKeys[j]} holds.
+   */
+  public static Agreement agreement(long self, String torrentId, int numPieces, long[] peerKeys, BitSet[] peerPieces, boolean[] node) {
+    int[] ahead = new int[numPieces];
+    int[] before = new int[numPieces];
+    long tk = torrentKey(torrentId);
+    int runs = (numPieces + SPREAD_RUN - 1) / SPREAD_RUN;
+    for (int j = 0; j < peerKeys.length; j++) {
+      if (peerKeys[j] == self) continue; // this node seen through a second connection
+      BitSet has = peerPieces[j];
+      for (int r = 0; r < runs; r++) {
+        int from = r * SPREAD_RUN;
+        if (!ranksBefore(peerKeys[j], self, tk, from)) continue; // one score per run
+        int to = Math.min(numPieces, from + SPREAD_RUN);
+        if (node[j]) for (int i = from; i < to; i++) before[i]++;
+        for (int i = has.nextSetBit(from); i >= 0 && i < to; i = has.nextSetBit(i + 1)) ahead[i]++;
+      }
+    }
+    return new Agreement(ahead, before);
+  }
+
+  /** SplitMix64's finaliser: a well-spread 64-bit hash. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** copies(i) of every piece into {@code out}, without a call per piece. */
@@ -215,12 +324,12 @@ public final class Planner {
    *
    * <p>The order is the sort key {@code bucket << 52 | tie-break << 30 | global index} (tie-break: {@code MAX_GAP - gap},
    * or the spread hash), where the bucket is
-   * {@code 2 * min(copies, MAX_COPIES) + notHeld}: there are only 2,048 buckets. Sorting all 4 M keys is not needed:
+   * {@code 2 * min(rank, BUCKET_RANKS - 1) + notHeld} (rank: copies in {@link #HERD}-ths): there are only 2,048 buckets. Sorting all 4 M keys is not needed:
    * a bucket whose total cost is below what is left of the budget is taken whole, whatever its inner order, so only
    * the first bucket that does not fit (and, past it, the few pieces still small enough) is sorted.
    */
   private static final class Candidates {
-    private static final int BUCKETS = 2 * (MAX_COPIES + 1);
+    private static final int BUCKETS = 2 * BUCKET_RANKS;
     private static final long INDEX_MASK = (1L << 30) - 1;
     private final List<Torrent> ts;
     private final int[] offsets;
@@ -250,17 +359,15 @@ public final class Planner {
     }
 
     /** Records piece {@code i} of torrent {@code k}. */
-    void piece(int k, int i, int copies, boolean held, boolean pinned, long cost) {
+    void piece(int k, int i, int copies, long rank, boolean held, boolean pinned, long cost) {
       int g = offsets[k] + i;
       if (pinned || copies == 0 && !held) { // pinned, or a piece no known source has: it cannot be fetched
         bucket[g] = -1;
         return;
       }
-      // With a spread, a held piece ranks as if it had one copy fewer: it is freed only for a piece with at least two
-      // fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1). Nodes that see the same swarm then
-      // do not all free the same shared pieces at once and fetch them back later.
-      int rank = held && spread != 0 ? copies - 1 : copies;
-      int b = 2 * Math.min(rank, MAX_COPIES) + (held ? 0 : 1);
+      // Without the agreement and with a spread, a held piece ranks as if it had one copy fewer: it is freed only for a
+      // piece with at least two fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1).
+      int b = 2 * (int) Math.min(Math.max(rank, 0), BUCKET_RANKS - 1) + (held ? 0 : 1);
       bucket[g] = (short) b;
       bucketCount[b]++;
       bucketCost[b] += cost;
@@ -359,13 +466,6 @@ public final class Planner {
         }
       }
       return used;
-    }
-
-    /** SplitMix64's finaliser: a well-spread 64-bit hash. */
-    private static long mix(long z) {
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-      return z ^ (z >>> 31);
     }
 
     /** The torrent holding global piece index {@code g} (torrents without pieces share an offset: take the last). */

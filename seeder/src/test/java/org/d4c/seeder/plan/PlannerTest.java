@@ -273,4 +273,139 @@ class PlannerTest {
     assertThrows(IllegalArgumentException.class, () -> Planner.plan(List.of(negative), COST, Planner.Mode.SMART));
   }
 
+
+  // ---------------------------------------------------------------- holders' agreement
+
+  static final long EXACT = P + Planner.BLOCK; // what a full piece costs by default: budgets below leave no spare room
+
+  /** One synchronous round: every node plans from the same holdings, then holds exactly its plan (mirrors up). */
+  static BitSet[] round(BitSet[] held, long[] keys, int pieces, long budget, int mirrors) {
+    int n = held.length;
+    BitSet[] next = new BitSet[n];
+    for (int me = 0; me < n; me++) {
+      int[] swarm = new int[pieces];
+      List<Long> ks = new ArrayList<>();
+      List<BitSet> ps = new ArrayList<>();
+      for (int o = 0; o < n; o++) {
+        if (o == me) continue;
+        for (int i = held[o].nextSetBit(0); i >= 0; i = held[o].nextSetBit(i + 1)) swarm[i]++;
+        ks.add(keys[o]);
+        ps.add(held[o]);
+      }
+      boolean[] node = new boolean[ks.size()];
+      java.util.Arrays.fill(node, true);
+      Planner.Agreement ag = Planner.agreement(keys[me], "a", pieces, ks.stream().mapToLong(Long::longValue).toArray(),
+          ps.toArray(new BitSet[0]), node);
+      Planner.Torrent t = new Planner.Torrent("a", P, (long) P * pieces, swarm, mirrors, null, (BitSet) held[me].clone(), null,
+          ag.ahead(), ag.before());
+      next[me] = Planner.plan(List.of(t), budget, Planner.Mode.SMART, keys[me]).wanted().get("a");
+    }
+    return next;
+  }
+
+  @Test
+  void theHoldersOfAPieceAgreeWhichOfThemKeepsIt() {
+    // Three nodes hold the same 16 pieces (one run) and have room for 16 pieces each; 32 more pieces nobody holds.
+    int pieces = 48;
+    long[] keys = {101, 202, 303};
+    BitSet[] held = {bits(), bits(), bits()};
+    for (BitSet b : held) b.set(0, 16);
+    BitSet[] next = held;
+    for (int round = 0; round < 6; round++) next = round(next, keys, pieces, 16 * EXACT, 1);
+    // Exactly one keeps the shared run: the one ranked first by every node's reckoning; the two others took the runs
+    // nobody held (each first taken by the node ranked first among those lacking it).
+    long tk = Planner.torrentKey("a");
+    int first = 0;
+    for (int i = 1; i < 3; i++) if (Planner.ranksBefore(keys[i], keys[first], tk, 0)) first = i;
+    for (int i = 0; i < 3; i++) {
+      assertEquals(i == first ? 16 : 0, next[i].get(0, 16).cardinality(), "node " + i + " (first holder: " + first + ")");
+    }
+    BitSet union = new BitSet();
+    for (BitSet x : next) union.or(x);
+    assertThat(union.cardinality(), equalTo(16 + 32));
+    // Without the agreement (the older rule), two holders of a run both keep it while pieces with one copy fewer have
+    // no holder: the overlap never resolves.
+    BitSet keep = Planner.plan(List.of(t("a", pieces, sw(pieces, 0, 16, 1), 1, held[0])), 16 * EXACT, Planner.Mode.SMART, 7)
+        .wanted().get("a");
+    assertEquals(16, keep.get(0, 16).cardinality());
+  }
+
+  static int[] sw(int n, int from, int to, int c) {
+    int[] s = new int[n];
+    java.util.Arrays.fill(s, from, to, c);
+    return s;
+  }
+
+  @Test
+  void nodesWithATimesThirdOfTheCatalogEachConvergeOnHoldingsThatCoverItAndStayThere() {
+    int pieces = 480;
+    long budget = 176 * COST; // a third (160 pieces) and a tenth for slack
+    Random r = new Random(5);
+    for (int trial = 0; trial < 20; trial++) {
+      long[] keys = {r.nextLong(), r.nextLong(), r.nextLong()};
+      BitSet[] held = new BitSet[3];
+      for (int i = 0; i < 3; i++) {
+        held[i] = new BitSet();
+        while (held[i].cardinality() < 176) held[i].set(r.nextInt(pieces)); // random, overlapping holdings
+      }
+      int rounds = 0;
+      BitSet[] prev = null;
+      while (rounds < 10 && (prev == null || !java.util.Arrays.equals(prev, held))) {
+        prev = held;
+        held = round(held, keys, pieces, budget, 1);
+        rounds++;
+      }
+      assertTrue(java.util.Arrays.equals(prev, held), "trial " + trial + ": the plans settle (no flapping) in " + rounds + " rounds");
+      BitSet union = new BitSet();
+      for (BitSet b : held) union.or(b);
+      assertEquals(pieces, union.cardinality(), "trial " + trial + ": every piece held by some node");
+      // With mirrors gone the plans still keep every piece somewhere (no holder frees a piece a higher one relies on).
+      BitSet[] down = round(held, keys, pieces, budget, 0);
+      BitSet u2 = new BitSet();
+      for (BitSet b : down) u2.or(b);
+      for (int i = 0; i < 3; i++) down[i].and(held[i]); // only held pieces can stay without a source
+      BitSet kept = new BitSet();
+      for (BitSet b : down) kept.or(b);
+      assertEquals(pieces, kept.cardinality(), "trial " + trial + ": mirrors down, every piece still kept by a holder");
+    }
+  }
+
+  @Test
+  void theAgreementCountsHoldersAndSmartNodesRankedBefore() {
+    long tk = Planner.torrentKey("a");
+    BitSet[] has = {bits(0, 16, 17), bits(0, 40), bits(0, 16, 40)};
+    Planner.Agreement a = Planner.agreement(1, "a", 48, new long[] {2, 3, 1}, has, new boolean[] {true, false, true});
+    for (int i : new int[] {0, 16, 17, 40, 47}) {
+      boolean two = Planner.ranksBefore(2, 1, tk, i);
+      boolean three = Planner.ranksBefore(3, 1, tk, i);
+      assertEquals((two && has[0].get(i) ? 1 : 0) + (three && has[1].get(i) ? 1 : 0), a.ahead()[i], "holders before, piece " + i);
+      assertEquals(two ? 1 : 0, a.before()[i], "Smart Nodes before (3 is a plain client, 1 is this node), piece " + i);
+    }
+    assertEquals(Planner.score(9, tk, 0), Planner.score(9, tk, 15), "one score per run");
+    assertFalse(Planner.ranksBefore(1, 1, tk, 0));
+  }
+
+  @Test
+  void ofTheNodesLackingARarePieceOnlyTheFirstInRankTakesIt() {
+    // 10 nodes with room for one run each; nodes 2k and 2k+1 hold run k + 1; run 0 has no copy. Every second holder
+    // alone would free its run for run 0 (a herd of 5); with the agreement at most HERD of them do.
+    int pieces = 16 * 6;
+    int n = 10;
+    long[] keys = new long[n];
+    BitSet[] held = new BitSet[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = 1000 + i;
+      held[i] = new BitSet();
+      held[i].set(16 * (i / 2 + 1), 16 * (i / 2 + 2));
+    }
+    BitSet[] next = round(held, keys, pieces, 16 * EXACT, 1);
+    int takers = 0;
+    for (BitSet b : next) if (b.get(0, 16).cardinality() > 0) takers++;
+    assertThat("nodes that take the run nobody holds at once", takers, org.hamcrest.Matchers.both(
+        org.hamcrest.Matchers.greaterThanOrEqualTo(1)).and(lessThanOrEqualTo(Planner.HERD)));
+    for (int round = 0; round < 5; round++) next = round(next, keys, pieces, 16 * EXACT, 1);
+    BitSet union = new BitSet();
+    for (BitSet b : next) union.or(b);
+    assertEquals(pieces, union.cardinality(), "then every run has a holder");
+  }
 }

@@ -89,7 +89,7 @@ final class ReferencePlanner {
           for (int j = runStart; j < i; j++) {
             if (w.get(j)) continue; // pinned
             if (copies[j] == 0 && !t.held().get(j)) continue; // no known source: cannot be fetched
-            long c = Math.min(copies[j], Planner.MAX_COPIES);
+            long c = Math.min(copies[j], (Planner.BUCKET_RANKS - 1) / Planner.HERD); // the buckets tell apart 255 copies
             long notHeld = t.held().get(j) ? 0 : 1;
             keys[n++] = c << 53 | notHeld << 52 | (long) (Planner.MAX_GAP - gap) << 30 | (offsets[k] + j);
           }

@@ -32,7 +32,8 @@ import org.d4c.seeder.plan.Planner;
  *       mirror's health changes (the seeder probes mirrors every 10 minutes).</li>
  * </ul>
  * Strategies: {@code smart} (d4c's Planner, SMART mode), {@code smart-spread} (the same with a per-node tie-break
- * among equally rare pieces), {@code whole} (Academic Torrents' smartnode rule: whole torrents, fewest seeders first,
+ * among equally rare pieces), {@code smart-agree} (d4c now: the tie-break and the holders' agreement, each node
+ * ranking the holders of its pieces among the online nodes it sees by {@link Planner#ranksBefore}), {@code whole} (Academic Torrents' smartnode rule: whole torrents, fewest seeders first,
  * while they fit; never dropped), {@code random} (random pieces until the budget is full; never changed).
  *
  * <p>Output: {@code timeseries.csv} (per step: share of pieces with 0, 1, 2, 3+ copies on online nodes — outside the
@@ -43,7 +44,7 @@ public final class SwarmSimulator {
   static final long GB = 1_000_000_000L;
   static final long TB = 1000 * GB;
 
-  public enum Strategy { SMART, SMART_SPREAD, WHOLE, RANDOM;
+  public enum Strategy { SMART, SMART_SPREAD, SMART_AGREE, WHOLE, RANDOM;
     String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -105,6 +106,7 @@ public final class SwarmSimulator {
   private final int[][] groupCopies; // per neighbourhood, online holders per piece
   private final int[][][] history; // [delay slot][group][piece]
   private final boolean[] mirrorUp;
+  private final long[] torrentKeys;
   private long plannerNanos;
   private long plans;
   private long fetchedBytes;
@@ -146,6 +148,8 @@ public final class SwarmSimulator {
     this.copies = new int[total];
     this.groupCopies = new int[p.groups()][total];
     this.history = new int[p.delaySteps() + 1][p.groups()][];
+    this.torrentKeys = new long[cat.size()];
+    for (int k = 0; k < cat.size(); k++) torrentKeys[k] = Planner.torrentKey(cat.get(k).id());
     this.mirrorUp = new boolean[p.mirrors()];
     Arrays.fill(mirrorUp, true);
     this.nodes = new Node[p.nodes()];
@@ -213,7 +217,8 @@ public final class SwarmSimulator {
     int[] seen = view(n);
     int mirrors = healthyMirrors();
     switch (p.strategy()) {
-      case SMART, SMART_SPREAD -> {
+      case SMART, SMART_SPREAD, SMART_AGREE -> {
+        int[][] ag = p.strategy() == Strategy.SMART_AGREE ? agreement(n) : null;
         List<Planner.Torrent> ts = new ArrayList<>(cat.size());
         for (Dataset d : cat) {
           int[] swarm = new int[d.pieces()];
@@ -223,10 +228,11 @@ public final class SwarmSimulator {
             swarm[i] = Math.max(0, seen[g] - (n.held.get(g) ? 1 : 0));
           }
           ts.add(new Planner.Torrent(d.id(), d.pieceLength(), d.size(), swarm, mirrors, null, n.held.get(d.offset(), d.offset() + d.pieces()),
-              null));
+              null, ag == null ? null : Arrays.copyOfRange(ag[0], d.offset(), d.offset() + d.pieces()),
+              ag == null ? null : Arrays.copyOfRange(ag[1], d.offset(), d.offset() + d.pieces())));
         }
         long t0 = System.nanoTime();
-        Planner.Plan plan = Planner.plan(ts, p.budget(), Planner.Mode.SMART, p.strategy() == Strategy.SMART_SPREAD ? n.salt : 0);
+        Planner.Plan plan = Planner.plan(ts, p.budget(), Planner.Mode.SMART, p.strategy() == Strategy.SMART ? 0 : n.salt);
         plannerNanos += System.nanoTime() - t0;
         plans++;
         n.wanted.clear();
@@ -273,6 +279,33 @@ public final class SwarmSimulator {
         }
       }
     }
+  }
+
+  /**
+   * Node {@code n}'s place in the holders' agreement, per global piece: {@code [0]} the online nodes of its
+   * neighbourhood that hold the piece and rank before it, {@code [1]} those that rank before it, holding it or not (the
+   * seeder reads the same from its peers' ids and bitfields, {@link Planner#agreement}). Seen now, not
+   * {@code delaySteps} late: a node's connections show its peers' bitfields as they change.
+   */
+  private int[][] agreement(Node n) {
+    int[] ahead = new int[total];
+    int[] before = new int[total];
+    int run = Planner.SPREAD_RUN; // one score per run
+    for (Node m : nodes) {
+      if (m == n || !m.online || m.group != n.group) continue;
+      for (int k = 0; k < cat.size(); k++) {
+        Dataset d = cat.get(k);
+        for (int from = 0; from < d.pieces(); from += run) {
+          if (!Planner.ranksBefore(m.salt, n.salt, torrentKeys[k], from)) continue;
+          int to = Math.min(d.pieces(), from + run);
+          int g0 = d.offset() + from;
+          int g1 = d.offset() + to;
+          for (int g = g0; g < g1; g++) before[g]++;
+          for (int g = m.held.nextSetBit(g0); g >= 0 && g < g1; g = m.held.nextSetBit(g + 1)) ahead[g]++;
+        }
+      }
+    }
+    return new int[][] {ahead, before};
   }
 
   /** Fetches wanted pieces it does not hold, rarest first, within this step's download allowance. */
@@ -410,7 +443,7 @@ public final class SwarmSimulator {
 
   /**
    * {@code SwarmSimulator OUTDIR [--tag NAME] [--nodes 100,200] [--budget-gb 500] [--days 21]
-   * [--strategies smart,smart-spread,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1]}.
+   * [--strategies smart-agree,smart-spread,smart,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1]}.
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
@@ -436,7 +469,7 @@ public final class SwarmSimulator {
       series.println("strategy,nodes,day,share_0,share_1,share_2,share_3plus,mirrors_up,nodes_online,fetched_bytes");
       summary.println(Summary.header());
       for (String n : a.getOrDefault("nodes", "200").split(",")) {
-        for (String s : a.getOrDefault("strategies", "smart,smart-spread,whole,random").split(",")) {
+        for (String s : a.getOrDefault("strategies", "smart-agree,smart-spread,whole,random").split(",")) {
           Strategy st = Strategy.valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
           Params p = new Params(st, Integer.parseInt(n), budget, days, 2, 540 * GB, 24 * 7, 12, 0.01, groups, delay, replan, events,
               seed, tb);
