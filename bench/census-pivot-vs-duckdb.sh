@@ -44,7 +44,8 @@ outputs:
                 name: "{value}_{column}", duplicates: first}
       - narrow_types: true
 YAML
-./d4c lock "$DATA/recipe.yaml" --cache "$DATA/cache" >/dev/null
+D4C=${D4C:-./d4c}   # or a command that runs the d4c jars already built (the timed runs must not build)
+$D4C lock "$DATA/recipe.yaml" --cache "$DATA/cache" >/dev/null
 DUCK_JAR=$(ls ~/.m2/repository/org/duckdb/duckdb_jdbc/*/duckdb_jdbc-*.jar | tail -1)
 cat > "$DATA/DuckPivot.java" <<JAVA
 import java.sql.*;
@@ -61,19 +62,20 @@ public class DuckPivot {
   }
 }
 JAVA
-TSV=$RES/census-pivot-$N-$C-$K-$RUNNER.tsv
-echo -e "run\ttool\twall_s\tpeak_rss_mb\tload1" > "$TSV"
+TSV=$RES/census-pivot-$N-$C-$K-$RUNNER${TAG:+-$TAG}.tsv
+echo -e "run\ttool\twall_s\tcpu_s\tpeak_rss_mb\tload1" > "$TSV"
 echo "before: $(uptime)" | tee "$TSV.load"
 JFR_OPTS=""
 [ "${PROFILE:-0}" = 1 ] && JFR_OPTS="-XX:StartFlightRecording=filename=$DATA/d4c.jfr,settings=profile"
-run_d4c() { rm -rf "$DATA/out-d4c"; D4C_JAVA_OPTS="${D4C_JAVA_OPTS:-} $JFR_OPTS" /usr/bin/time -f '%e %M' -o "$DATA/t" ./d4c build "$DATA/recipe.yaml" --out "$DATA/out-d4c" --cache "$DATA/cache" --runner "$RUNNER" >/dev/null 2>"$DATA/d4c.err" || { cat "$DATA/d4c.err"; exit 1; }; }
-run_duck() { rm -f "$DATA/duck.parquet"; /usr/bin/time -f '%e %M' -o "$DATA/t" java -cp "$DUCK_JAR" "$DATA/DuckPivot.java" "$DATA/csv" "$DATA/duck.parquet"; }
+run_d4c() { rm -rf "$DATA/out-d4c"; D4C_JAVA_OPTS="${D4C_JAVA_OPTS:-} $JFR_OPTS" /usr/bin/time -f '%e %U %S %M' -o "$DATA/t" $D4C build "$DATA/recipe.yaml" --out "$DATA/out-d4c" --cache "$DATA/cache" --runner "$RUNNER" >/dev/null 2>"$DATA/d4c.err" || { cat "$DATA/d4c.err"; exit 1; }; }
+run_duck() { rm -f "$DATA/duck.parquet"; /usr/bin/time -f '%e %U %S %M' -o "$DATA/t" java -cp "$DUCK_JAR" "$DATA/DuckPivot.java" "$DATA/csv" "$DATA/duck.parquet"; }
 for i in $(seq 1 "$R"); do
   order="d4c duck"; [ $((i % 2)) -eq 0 ] && order="duck d4c"
   for tool in $order; do
     "run_$tool"
-    read -r wall rss < "$DATA/t"
-    echo -e "$i\t$tool\t$wall\t$((rss / 1024))\t$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TSV"
+    read -r wall user sys rss < "$DATA/t"
+    cpu=$(python3 -c "print(round($user + $sys, 1))")
+    echo -e "$i\t$tool\t$wall\t$cpu\t$((rss / 1024))\t$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TSV"
   done
 done
 echo "after: $(uptime)" | tee -a "$TSV.load"
@@ -85,8 +87,9 @@ python3 - "$TSV" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 med = {t: (statistics.median(float(r["wall_s"]) for r in rows if r["tool"] == t),
+           statistics.median(float(r["cpu_s"]) for r in rows if r["tool"] == t),
            statistics.median(float(r["peak_rss_mb"]) for r in rows if r["tool"] == t)) for t in ("d4c", "duck")}
-for t, (w, m) in med.items():
-    print(f"{t}\tmedian wall {w:.1f} s\tmedian peak RSS {m:.0f} MB")
-print(f"d4c / DuckDB wall: {med['d4c'][0] / med['duck'][0]:.2f}x")
+for t, (w, c, m) in med.items():
+    print(f"{t}\tmedian wall {w:.1f} s\tCPU {c:.1f} s\tmedian peak RSS {m:.0f} MB")
+print(f"d4c / DuckDB wall: {med['d4c'][0] / med['duck'][0]:.2f}x, CPU: {med['d4c'][1] / med['duck'][1]:.2f}x")
 PY
