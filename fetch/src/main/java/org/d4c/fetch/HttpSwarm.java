@@ -176,8 +176,13 @@ public final class HttpSwarm {
         SafeHttp.Download d = w.open;
         if (d != null) d.abort();
       }
-      pool.shutdownNow();
-      pool.awaitTermination(10, TimeUnit.SECONDS);
+      synchronized (this) {
+        notifyAll();
+      }
+      // No interrupts: a thread interrupted in a FileChannel call closes the channel for every thread (the sha256
+      // thread still reads it). The workers see `finished` within 100 ms, or their aborted response fails.
+      pool.shutdown();
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) pool.shutdownNow();
       store.save(true);
     }
     return store.count() == layout.numPieces();
@@ -215,7 +220,7 @@ public final class HttpSwarm {
     Worker w = new Worker();
     workers.add(w);
     try {
-      while (!s.out && !Thread.currentThread().isInterrupted()) {
+      while (!s.out && !finished && !Thread.currentThread().isInterrupted()) {
         long pause = s.pausedUntil - System.nanoTime();
         if (pause > 0) {
           sleep(Math.max(1, pause / 1_000_000));
@@ -280,7 +285,7 @@ public final class HttpSwarm {
 
   private synchronized Unit next(Source s) {
     while (true) {
-      if (s.out) return null;
+      if (s.out || finished) return null;
       Unit u = pending.poll();
       if (u != null && allHave(u)) continue;
       if (u != null) {
@@ -480,9 +485,11 @@ public final class HttpSwarm {
     return sb.toString();
   }
 
-  private static void sleep(long ms) {
+  /** Sleeps in steps, so that a worker waiting out a Retry-After stops soon after the download has finished. */
+  private void sleep(long ms) {
+    long until = System.nanoTime() + ms * 1_000_000;
     try {
-      Thread.sleep(ms);
+      for (long left = ms; left > 0 && !finished; left = (until - System.nanoTime()) / 1_000_000) Thread.sleep(Math.min(left, 100));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -88,6 +88,48 @@ class GetStatusIT {
     }
   }
 
+  @Test
+  void reportWithoutAUrlGoesToTheMonitorTheSignedStatusNames() throws Exception {
+    Path ma = Files.createDirectories(tmp.resolve("mirror-a"));
+    Path mb = Files.createDirectories(tmp.resolve("mirror-b"));
+    try (FaultServer a = new FaultServer(ma); FaultServer b = new FaultServer(mb)) {
+      Path catalog = Files.createDirectories(tmp.resolve("catalog"));
+      Map<String, Map.Entry<Path, String>> mirrors = new LinkedHashMap<>();
+      mirrors.put("a", new AbstractMap.SimpleEntry<>(ma, a.base()));
+      mirrors.put("b", new AbstractMap.SimpleEntry<>(mb, b.base()));
+      Published.publish(catalog, mirrors, "roads", "1.0.0", 1_000_000, 17);
+      MonitorConfig config = new MonitorConfig(catalog.toString(), "local", 1, List.of(), Map.of(), Map.of(), tmp.resolve("data"), catalog,
+          List.of(), Duration.ofMinutes(5), Prober.Settings.defaults(), MonitorIT.TEST_POLICY, Clock.systemUTC(), null, 10_000);
+      try (Monitor m = new Monitor(config);
+          org.d4c.monitor.web.MonitorServer server = org.d4c.monitor.web.MonitorServer.start(new org.d4c.core.net.HostPort("127.0.0.1", 0),
+              new org.d4c.monitor.web.MonitorApi(m))) {
+        m.loadCatalog();
+        m.runRound();
+        // the document names its monitor (monitor.url), signed again with the monitor's key as the monitor would
+        Path statusFile = catalog.resolve(StatusDocument.FILE);
+        ObjectNode doc = (ObjectNode) CanonicalJson.mapper().readTree(Files.readAllBytes(statusFile));
+        ((ObjectNode) doc.get("monitor")).put("url", server.origin() + "/");
+        org.d4c.catalog.status.StatusSignature.sign(doc, Keys.load(tmp.resolve("data").resolve("monitor.key")));
+        Files.write(statusFile, CanonicalJson.toBytes(doc));
+
+        a.fault("roads-1.0.0/extra/blob.bin", FaultServer.Fault.corrupt()); // after the round: the status still says verified
+        // 127.0.0.1 counts as public here: a monitor URL from a remote document must be a public address
+        Fetch.Summary s = Fetch.of(catalog.toString()).item("roads").to(tmp.resolve("out")).via(Fetch.Via.HTTP)
+            .addressPolicy(MonitorIT.TEST_POLICY).report("").call();
+        assertThat(s.toJson().toString(), s.status(), startsWith(StatusDocument.FILE + " round"));
+        assertThat(s.toJson().toString(), s.reports().size(), is(1));
+        assertThat(s.toJson().toString(), s.reports().get(0).location(), is("primary"));
+        assertThat(s.toJson().toString(), s.reports().get(0).status(), is(202));
+        assertThat(m.reportLog().entries(), greaterThan(0L));
+
+        // without that policy the same URL (loopback, named by a remote document) is refused, and the get still succeeds
+        Fetch.Summary t = Fetch.of(catalog.toString()).item("roads").to(tmp.resolve("out2")).via(Fetch.Via.HTTP).report("").call();
+        assertThat(t.toJson().toString(), t.reports().get(0).status(), is(0));
+        assertThat(t.toJson().toString(), t.reports().get(0).error(), containsString("non-public address"));
+      }
+    }
+  }
+
   static String excluded(Fetch.Summary s, String id) {
     return s.excluded().stream().filter(r -> r.id().equals(id)).map(Fetch.SourceReport::verdict).findFirst().orElse("(not excluded)");
   }
