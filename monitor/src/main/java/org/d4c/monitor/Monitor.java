@@ -250,6 +250,7 @@ public final class Monitor implements AutoCloseable {
     seed = RangePlan.seed(catalogSha, r);
     Instant start = config.clock().instant();
     List<Prober.Result> results = prober.round(targets, torrents, seed);
+    lastResults = results;
     Instant at = config.clock().instant();
     for (Prober.Result x : results) {
       if (x.state() == null) continue;
@@ -273,6 +274,13 @@ public final class Monitor implements AutoCloseable {
 
   public ObjectNode status() {
     return status;
+  }
+
+  private volatile List<Prober.Result> lastResults = List.of();
+
+  /** This site's probe results of the last round (bytes and requests per location × item; benchmarks). */
+  public List<Prober.Result> lastResults() {
+    return lastResults;
   }
 
   /** Hour-of-week statistics change only with a round: computed once per round and location. */

@@ -101,6 +101,17 @@ class StatusMirrorIT {
             client.getObject(b -> b.bucket("d4c").key("datasets/catalog/" + StatusDocument.FILE), ResponseTransformer.toBytes()).asByteArray());
         assertThat(second.round(), is(2L));
         assertThat(sm.errors(), is(Map.of()));
+
+        // `d4c report` posts relative to the monitor's address (with or without a trailing slash).
+        try (org.d4c.monitor.web.MonitorServer server = org.d4c.monitor.web.MonitorServer.start(new org.d4c.core.net.HostPort("127.0.0.1", 0),
+            new org.d4c.monitor.web.MonitorApi(m))) {
+          long before = m.reportLog().entries();
+          assertThat(d4c("report", item, "--location", "m", "--problem", "slow", "--monitor", server.origin()).code, is(0));
+          assertThat(m.reportLog().entries(), greaterThanOrEqualTo(before + 1));
+          Run bad = d4c("report", item, "--location", "m", "--problem", "slow", "--monitor", "ftp://127.0.0.1/");
+          assertThat(bad.code, is(2));
+          assertThat(bad.err, containsString("--monitor"));
+        }
       }
     }
   }

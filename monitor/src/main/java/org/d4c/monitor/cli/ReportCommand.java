@@ -67,10 +67,18 @@ public final class ReportCommand implements Callable<Integer> {
     if (httpStatus != null) r.put("http_status", httpStatus);
     if (elapsedMs != null) r.put("elapsed_ms", elapsedMs);
     if (note != null) r.put("note", note);
+    String base;
+    try {
+      base = org.d4c.catalog.status.StatusDocument.checkMonitorUrl(monitor.toString());
+    } catch (IllegalArgumentException e) {
+      throw new D4cException(ExitCode.BAD_INPUT, "--monitor: " + e.getMessage());
+    }
+    // Relative to the monitor's address, so a monitor published under a path (monitor.url) works too.
+    URI reports = URI.create(base + "v1/reports");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     HttpResponse<String> resp;
     try {
-      resp = http.send(HttpRequest.newBuilder(monitor.resolve("/v1/reports")).timeout(Duration.ofSeconds(30))
+      resp = http.send(HttpRequest.newBuilder(reports).timeout(Duration.ofSeconds(30))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(CanonicalJson.toBytes(r))).build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (java.io.IOException e) {
@@ -79,7 +87,7 @@ public final class ReportCommand implements Callable<Integer> {
     JsonNode body = CanonicalJson.mapper().readTree(resp.body());
     if (resp.statusCode() == 202) {
       System.out.println("Report " + body.path("id").asText() + " logged as #" + body.path("seq").asLong()
-          + "; the monitor is re-checking it. Follow it at " + monitor.resolve("/v1/reports"));
+          + "; the monitor is re-checking it. Follow it at " + reports);
       return 0;
     }
     String why = body.path("error").asText(resp.body());
