@@ -142,7 +142,7 @@ final class TorrentSession {
     if (!config.discovery().dht() || savedDhtId == null) return true;
     String now = dhtNodeId();
     if (savedDhtId.equals(now)) return true;
-    if (now == null || session.dhtNodes() < 1) return false; // not in the DHT yet: nothing to restore against
+    if (now == null || !dhtKnowsNodes()) return false; // not in the DHT yet: nothing to restore against
     if (dhtRestores >= MAX_DHT_RESTORES) return true;
     dhtRestores++;
     LOG.info("DHT node id {} instead of the saved {}: restarting the DHT with the saved state ({} of {})", now, savedDhtId,
@@ -194,6 +194,24 @@ final class TorrentSession {
       return raw.length < 20 ? null : java.util.HexFormat.of().formatHex(raw, 0, 20);
     } catch (RuntimeException e) {
       return null;
+    }
+  }
+
+  /** Whether the DHT's routing table (as libtorrent would save it now) holds any node. */
+  boolean dhtKnowsNodes() {
+    byte[] b = session.saveState();
+    if (b == null) return false;
+    try {
+      var dht = org.libtorrent4j.Entry.bdecode(b).swig().dict().get("dht state");
+      if (dht == null) return false;
+      for (String k : new String[] {"nodes", "nodes6"}) {
+        var n = dht.dict().get(k);
+        if (n != null && n.type() == org.libtorrent4j.swig.entry.data_type.list_t && n.list().size() > 0) return true;
+        if (n != null && n.type() == org.libtorrent4j.swig.entry.data_type.string_t && n.string_bytes().size() > 0) return true;
+      }
+      return false;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
