@@ -348,12 +348,19 @@ final class TorrentSession {
       long key = Planner.holderKey(pid);
       if (key == holderKey) continue; // a connection to itself
       if (isNode(pid)) nodes.add(key);
-      bitfield b = p.get_pieces();
       BitSet bs = peers.computeIfAbsent(key, k -> new BitSet(n));
+      if (p.getFlags().and_(peer_info.seed).non_zero()) { // a seed's bitfield may be left empty (BEP 6 have-all)
+        bs.set(0, n);
+        continue;
+      }
+      bitfield b = p.get_pieces();
       for (int i = 0, m = Math.min(n, b.size()); i < m; i++) if (b.get_bit(i)) bs.set(i);
     }
     int[] counts = new int[n];
     for (BitSet bs : peers.values()) for (int i = bs.nextSetBit(0); i >= 0; i = bs.nextSetBit(i + 1)) counts[i]++;
+    // libtorrent's own count where it has one (it may know peers the bitfields above missed).
+    int[] avail = h.handle.pieceAvailability();
+    if (avail != null && avail.length == n) for (int i = 0; i < n; i++) counts[i] = Math.max(counts[i], avail[i]);
     long[] keys = new long[peers.size()];
     BitSet[] pieces = new BitSet[peers.size()];
     boolean[] node = new boolean[peers.size()];

@@ -239,8 +239,8 @@ public final class Planner {
   /**
    * This node's place among the peers of a torrent with {@code numPieces} pieces: per piece, how many peers that hold it
    * rank before {@code self} ({@code ahead}), and how many Smart Nodes among the peers rank before it, holding the piece
-   * or not ({@code before}; {@code node[j]} says whether peer {@code j} is a Smart Node: a plain client that lacks a
-   * piece is not going to fetch it for the swarm). {@code peerPieces[j]} is what peer {@code peerKeys[j]} holds.
+   * or not ({@code before}). {@code node[j]} says whether peer {@code j} is a Smart Node: a plain client does not follow
+   * the agreement, so a piece it holds counts as held before this node, and one it lacks it is not going to fetch. {@code peerPieces[j]} is what peer {@code peerKeys[j]} holds.
    */
   public static Agreement agreement(long self, String torrentId, int numPieces, long[] peerKeys, BitSet[] peerPieces, boolean[] node) {
     int[] ahead = new int[numPieces];
@@ -250,6 +250,10 @@ public final class Planner {
     for (int j = 0; j < peerKeys.length; j++) {
       if (peerKeys[j] == self) continue; // this node seen through a second connection
       BitSet has = peerPieces[j];
+      if (!node[j]) { // a plain client keeps what it has whatever the agreement: its copies always count
+        for (int i = has.nextSetBit(0); i >= 0 && i < numPieces; i = has.nextSetBit(i + 1)) ahead[i]++;
+        continue;
+      }
       for (int r = 0; r < runs; r++) {
         int from = r * SPREAD_RUN;
         if (!ranksBefore(peerKeys[j], self, tk, from)) continue; // one score per run
