@@ -2,10 +2,13 @@
 # Smart Node simulation at internet scale (method and figures: docs/swarm-simulation.md).
 #   The seeder's real Planner (seeder/src/main/.../plan/Planner.java) on a ~50 TB catalog, N volunteer nodes with
 #   budgets, two mirrors that fail and recover, churn, partial and delayed swarm knowledge; strategies side by side:
-#   smart (d4c), smart-spread (d4c with the per-node tie-break), whole (Academic Torrents' smartnode rule), random.
+#   smart-agree (d4c: rarest pieces, per-node tie-break and the holders' agreement), smart-spread (the same without the
+#   agreement), whole (Academic Torrents' smartnode rule), random.
 # Usage, from anywhere (builds the seeder and its test classes offline first):
-#   bench/swarm-sim.sh [OUTDIR]          main run (50 x 2 TB = 2x the 50 TB archive), storage sweep, partial knowledge
+#   bench/swarm-sim.sh [OUTDIR]          main run (100 x 1 TB = 2x the 50 TB archive), storage sweep (100 x 500 GB,
+#                                        100 x 1.5 TB); about 40 minutes of CPU
 #   QUICK=1 bench/swarm-sim.sh [OUTDIR]  a small smoke run (5 TB, 20 nodes x 500 GB, 6 days)
+#   PARTIAL=1 bench/swarm-sim.sh [OUTDIR] adds a run where each node sees a quarter of the swarm
 # Writes OUTDIR/*-timeseries.csv, OUTDIR/*-summary.csv and, with python3-matplotlib, the PNG plots (bench/plot_swarm_sim.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,15 +28,17 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "${QUICK:-0}" = 1 ]; then
   $SIM --tag quick --tb 5 --nodes 20 --days 6 --replan-hours 12
 else
-  # 50 nodes x 2 TB = twice the 50 TB archive; every node sees the whole swarm an hour late and re-plans every
-  # 48 h (and at once when a mirror's health changes).
-  $SIM --tag main --nodes 50 --budget-gb 2000 --days 14 --replan-hours 48
-  # Storage sweep: 1x and 3x the archive (2x is the main run).
-  for gb in 1000 3000; do
-    $SIM --tag "sweep-$gb" --nodes 50 --budget-gb "$gb" --days 14 --replan-hours 48 --strategies smart-spread,whole,random
+  # 100 nodes x 1 TB = twice the 50 TB archive; every node sees the whole swarm an hour late and re-plans every
+  # 48 h (and at once when a mirror's health changes); 10 simulated days.
+  $SIM --tag main --nodes 100 --budget-gb 1000 --days 10 --replan-hours 48 --strategies smart-agree,smart-spread,whole,random
+  # Storage sweep: 1x (the strategy paper's 100 x 500 GB) and 3x the archive (2x is the main run).
+  for gb in 500 1500; do
+    $SIM --tag "sweep-$gb" --nodes 100 --budget-gb "$gb" --days 10 --replan-hours 48 --strategies smart-agree,whole,random
   done
-  # Partial knowledge: each node sees a quarter of the swarm (its connections).
-  $SIM --tag partial --nodes 50 --budget-gb 2000 --days 14 --replan-hours 48 --groups 4 --strategies smart-spread
+  if [ "${PARTIAL:-0}" = 1 ]; then
+    # Partial knowledge: each node sees a quarter of the swarm (its connections).
+    $SIM --tag partial --nodes 100 --budget-gb 1000 --days 10 --replan-hours 48 --groups 4 --strategies smart-agree
+  fi
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then

@@ -142,7 +142,7 @@ final class TorrentSession {
     if (!config.discovery().dht() || savedDhtId == null) return true;
     String now = dhtNodeId();
     if (savedDhtId.equals(now)) return true;
-    if (now == null || session.dhtNodes() < 1) return false; // not in the DHT yet: nothing to restore against
+    if (now == null || !dhtKnowsNodes()) return false; // not in the DHT yet: nothing to restore against
     if (dhtRestores >= MAX_DHT_RESTORES) return true;
     dhtRestores++;
     LOG.info("DHT node id {} instead of the saved {}: restarting the DHT with the saved state ({} of {})", now, savedDhtId,
@@ -194,6 +194,24 @@ final class TorrentSession {
       return raw.length < 20 ? null : java.util.HexFormat.of().formatHex(raw, 0, 20);
     } catch (RuntimeException e) {
       return null;
+    }
+  }
+
+  /** Whether the DHT's routing table (as libtorrent would save it now) holds any node. */
+  boolean dhtKnowsNodes() {
+    byte[] b = session.saveState();
+    if (b == null) return false;
+    try {
+      var dht = org.libtorrent4j.Entry.bdecode(b).swig().dict().get("dht state");
+      if (dht == null) return false;
+      for (String k : new String[] {"nodes", "nodes6"}) {
+        var n = dht.dict().get(k);
+        if (n != null && n.type() == org.libtorrent4j.swig.entry.data_type.list_t && n.list().size() > 0) return true;
+        if (n != null && n.type() == org.libtorrent4j.swig.entry.data_type.string_t && n.string_bytes().size() > 0) return true;
+      }
+      return false;
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
@@ -330,12 +348,19 @@ final class TorrentSession {
       long key = Planner.holderKey(pid);
       if (key == holderKey) continue; // a connection to itself
       if (isNode(pid)) nodes.add(key);
-      bitfield b = p.get_pieces();
       BitSet bs = peers.computeIfAbsent(key, k -> new BitSet(n));
+      if (p.getFlags().and_(peer_info.seed).non_zero()) { // a seed's bitfield may be left empty (BEP 6 have-all)
+        bs.set(0, n);
+        continue;
+      }
+      bitfield b = p.get_pieces();
       for (int i = 0, m = Math.min(n, b.size()); i < m; i++) if (b.get_bit(i)) bs.set(i);
     }
     int[] counts = new int[n];
     for (BitSet bs : peers.values()) for (int i = bs.nextSetBit(0); i >= 0; i = bs.nextSetBit(i + 1)) counts[i]++;
+    // libtorrent's own count where it has one (it may know peers the bitfields above missed).
+    int[] avail = h.handle.pieceAvailability();
+    if (avail != null && avail.length == n) for (int i = 0; i < n; i++) counts[i] = Math.max(counts[i], avail[i]);
     long[] keys = new long[peers.size()];
     BitSet[] pieces = new BitSet[peers.size()];
     boolean[] node = new boolean[peers.size()];

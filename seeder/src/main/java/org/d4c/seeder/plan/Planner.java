@@ -34,7 +34,7 @@ import java.util.Objects;
  * the nodes of the swarm line up by it (rendezvous hashing). A node values a piece it holds as if the holders ranked
  * before it were its only other copies ({@code copies - swarm + ahead}), and a piece it does not hold as if it came
  * after every holder, plus a {@value #HERD}-th of a copy for each Smart Node ranked before it that lacks it too
- * ({@code copies + (before - ahead) / HERD}). So the k-th holder in rank frees a piece only for a rarer one, and of the
+ * ({@code copies + before / HERD}). So the k-th holder in rank frees a piece only for a rarer one, and of the
  * nodes lacking a rare piece only the first few in rank take it at once; the others keep what they hold.
  *
  * <p>A piece's cost is what it may occupy on disk: its bytes rounded up to whole blocks plus one block for every file
@@ -69,7 +69,7 @@ public final class Planner {
    * @param cost per piece, bytes on disk, never negative (null: computed from the piece length)
    * @param ahead per piece, how many of the swarm peers that hold it rank before this node in the holders' agreement
    *     ({@link #agreement}); null: unknown (then the older rule applies, see {@link #plan(List, long, Mode, long)})
-   * @param before per piece, how many Smart Nodes of the swarm (holders or not) rank before this node; null: none known
+   * @param before per piece, how many Smart Nodes of the swarm that lack it rank before this node; null: none known
    */
   public record Torrent(String id, int pieceLength, long totalSize, int[] swarm, int healthyMirrors, int[] hint, BitSet held,
       long[] cost, int[] ahead, int[] before) {
@@ -185,8 +185,8 @@ public final class Planner {
           if (ahead != null) {
             int s = swarm == null || i >= swarm.length ? 0 : Math.max(0, swarm[i]);
             int a = i < ahead.length ? Math.max(0, Math.min(s, ahead[i])) : s;
-            int b = before == null || i >= before.length ? a : Math.max(a, before[i]);
-            rank = isHeld ? (long) HERD * (c - s + a) : rank + (b - a);
+            int b = before == null || i >= before.length ? 0 : Math.max(0, before[i]);
+            rank = isHeld ? (long) HERD * (c - s + a) : rank + b;
           } else if (isHeld && spread != 0) {
             rank = (long) HERD * (c - 1);
           }
@@ -238,9 +238,8 @@ public final class Planner {
 
   /**
    * This node's place among the peers of a torrent with {@code numPieces} pieces: per piece, how many peers that hold it
-   * rank before {@code self} ({@code ahead}), and how many Smart Nodes among the peers rank before it, holding the piece
-   * or not ({@code before}; {@code node[j]} says whether peer {@code j} is a Smart Node: a plain client that lacks a
-   * piece is not going to fetch it for the swarm). {@code peerPieces[j]} is what peer {@code peerKeys[j]} holds.
+   * rank before {@code self} ({@code ahead}), and how many Smart Nodes that lack it rank before it ({@code before}). {@code node[j]} says whether peer {@code j} is a Smart Node: a plain client does not follow
+   * the agreement, so a piece it holds counts as held before this node, and one it lacks it is not going to fetch. {@code peerPieces[j]} is what peer {@code peerKeys[j]} holds.
    */
   public static Agreement agreement(long self, String torrentId, int numPieces, long[] peerKeys, BitSet[] peerPieces, boolean[] node) {
     int[] ahead = new int[numPieces];
@@ -250,12 +249,18 @@ public final class Planner {
     for (int j = 0; j < peerKeys.length; j++) {
       if (peerKeys[j] == self) continue; // this node seen through a second connection
       BitSet has = peerPieces[j];
+      if (!node[j]) { // a plain client keeps what it has whatever the agreement: its copies always count
+        for (int i = has.nextSetBit(0); i >= 0 && i < numPieces; i = has.nextSetBit(i + 1)) ahead[i]++;
+        continue;
+      }
       for (int r = 0; r < runs; r++) {
         int from = r * SPREAD_RUN;
         if (!ranksBefore(peerKeys[j], self, tk, from)) continue; // one score per run
         int to = Math.min(numPieces, from + SPREAD_RUN);
-        if (node[j]) for (int i = from; i < to; i++) before[i]++;
-        for (int i = has.nextSetBit(from); i >= 0 && i < to; i = has.nextSetBit(i + 1)) ahead[i]++;
+        for (int i = from; i < to; i++) {
+          if (has.get(i)) ahead[i]++;
+          else before[i]++;
+        }
       }
     }
     return new Agreement(ahead, before);

@@ -283,7 +283,7 @@ public final class SwarmSimulator {
 
   /**
    * Node {@code n}'s place in the holders' agreement, per global piece: {@code [0]} the online nodes of its
-   * neighbourhood that hold the piece and rank before it, {@code [1]} those that rank before it, holding it or not (the
+   * neighbourhood that hold the piece and rank before it, {@code [1]} those that lack it and rank before it (the
    * seeder reads the same from its peers' ids and bitfields, {@link Planner#agreement}). Seen now, not
    * {@code delaySteps} late: a node's connections show its peers' bitfields as they change.
    */
@@ -300,8 +300,10 @@ public final class SwarmSimulator {
           int to = Math.min(d.pieces(), from + run);
           int g0 = d.offset() + from;
           int g1 = d.offset() + to;
-          for (int g = g0; g < g1; g++) before[g]++;
-          for (int g = m.held.nextSetBit(g0); g >= 0 && g < g1; g = m.held.nextSetBit(g + 1)) ahead[g]++;
+          for (int g = g0; g < g1; g++) {
+            if (m.held.get(g)) ahead[g]++;
+            else before[g]++;
+          }
         }
       }
     }
