@@ -17,10 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.d4c.core.net.HostPort;
 import org.d4c.testing.FaultServer;
+import org.d4c.testing.ProcessOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,8 +52,8 @@ class SwarmFallbackIT {
       reader.setDaemon(true);
       reader.start();
       try {
-        int port = Integer.parseInt(await(out, "listening on port (\\d+)", 60));
-        int statusPort = Integer.parseInt(await(out, "status on port (\\d+)", 30));
+        int port = Integer.parseInt(ProcessOutput.await(out, "listening on port (\\d+)", 60));
+        int statusPort = Integer.parseInt(ProcessOutput.await(out, "status on port (\\d+)", 30));
         HttpClient c = HttpClient.newHttpClient();
         long end = System.nanoTime() + 90_000_000_000L;
         while (true) {
@@ -77,16 +76,5 @@ class SwarmFallbackIT {
         seeder.waitFor();
       }
     }
-  }
-
-  static String await(StringBuffer out, String regex, int seconds) throws InterruptedException {
-    Pattern pt = Pattern.compile(regex);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    while (System.nanoTime() < end) {
-      Matcher mm = pt.matcher(out);
-      if (mm.find()) return mm.group(1);
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no '" + regex + "' within " + seconds + " s:\n" + out);
   }
 }

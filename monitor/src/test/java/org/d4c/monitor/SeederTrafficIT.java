@@ -21,14 +21,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.d4c.core.json.CanonicalJson;
 import org.d4c.core.net.HostPort;
 import org.d4c.monitor.probe.Prober;
 import org.d4c.monitor.web.MonitorApi;
 import org.d4c.monitor.web.MonitorServer;
 import org.d4c.testing.FaultServer;
+import org.d4c.testing.ProcessOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +65,7 @@ class SeederTrafficIT {
       reader.setDaemon(true);
       reader.start();
       try {
-        String statusUrl = "http://127.0.0.1:" + await(out, "status on port (\\d+)", 60) + "/status";
+        String statusUrl = "http://127.0.0.1:" + ProcessOutput.await(out, "status on port (\\d+)", 60) + "/status";
         HttpClient http = HttpClient.newHttpClient();
         JsonNode own = null;
         long end = System.nanoTime() + 120_000_000_000L;
@@ -116,16 +115,5 @@ class SeederTrafficIT {
         seeder.waitFor();
       }
     }
-  }
-
-  static String await(StringBuffer out, String regex, int seconds) throws InterruptedException {
-    Pattern pt = Pattern.compile(regex);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    while (System.nanoTime() < end) {
-      Matcher mm = pt.matcher(out);
-      if (mm.find()) return mm.group(1);
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no '" + regex + "' within " + seconds + " s:\n" + out);
   }
 }
