@@ -50,6 +50,9 @@ public final class SeedNode implements Closeable {
   private final StatusSnapshot statusBuilder;
   private final ScheduledExecutorService main = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "seeder-main"));
   private final Map<String, HeldTorrent> held = new TreeMap<>(); // info-hash -> dataset in the session (main thread only)
+  // Dropped datasets whose folders are not gone yet: libtorrent removes a torrent on its own thread and may still write
+  // to the folder after remove_torrent returns, so deletion is retried on each tick until the folder is gone.
+  private final java.util.Set<String> toDelete = new java.util.TreeSet<>();
 
   private volatile ObjectNode status;
   private volatile boolean replanNeeded = true;
@@ -201,9 +204,11 @@ public final class SeedNode implements Closeable {
         LOG.info("dropping {} ({}): no longer in the catalog", h.itemId(), hash);
         session.removeWithFiles(h);
         health.forget(hash);
-        deleteTree(session.saveDir(hash));
+        toDelete.add(hash);
       }
     }
+    toDelete.removeAll(want.keySet()); // a dataset back in the catalog keeps its folder
+    deletePending();
     for (CatalogSync.Dataset d : want.values()) {
       if (held.containsKey(d.infoHash())) continue;
       held.put(d.infoHash(), new HeldTorrent(d, session.add(d, null, new byte[d.info().numPieces()]), config.swarmMemory()));
@@ -223,6 +228,7 @@ public final class SeedNode implements Closeable {
 
   private void tick() {
     Instant now = config.clock().instant();
+    if (!toDelete.isEmpty()) deletePending();
     if (syncNow || !now.isBefore(nextSync)) {
       syncNow = false;
       syncCatalog();
@@ -355,13 +361,20 @@ public final class SeedNode implements Closeable {
     }
   }
 
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) return;
+  /** Deletes the folders of dropped datasets; a folder that cannot be deleted yet is tried again on the next tick. */
+  private void deletePending() {
+    toDelete.removeIf(hash -> deleteTree(session.saveDir(hash)));
+  }
+
+  /** True when the folder is gone. */
+  private static boolean deleteTree(Path dir) {
+    if (!Files.exists(dir)) return true;
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      LOG.debug("cannot delete {} yet: {}", dir, e.getMessage());
     }
+    return !Files.exists(dir);
   }
 
   @Override
