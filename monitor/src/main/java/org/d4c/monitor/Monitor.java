@@ -41,6 +41,7 @@ import org.d4c.catalog.status.StatusSignature;
 import org.d4c.core.hash.Hashing;
 import org.d4c.core.io.AtomicFiles;
 import org.d4c.core.json.CanonicalJson;
+import org.d4c.monitor.probe.NodeProber;
 import org.d4c.monitor.probe.Prober;
 import org.d4c.monitor.probe.RangeClient;
 import org.d4c.monitor.probe.RangePlan;
@@ -95,6 +96,11 @@ public final class Monitor implements AutoCloseable {
   private final ThreadPoolExecutor triage;
   private final Map<String, TriageCache> triageCache = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Object>> nodeStatus = new ConcurrentHashMap<>();
+  private final NodeProber nodeProber;
+  /** item id -> the catalog torrent's v1 info-hash (hex), for the Smart Node probes. */
+  private volatile Map<String, String> infoHashes = Map.of();
+  /** item id -> the Smart Nodes that served it when last read: a node counts as a location of the items it holds. */
+  private final Map<String, java.util.SortedSet<String>> nodeItems = new ConcurrentHashMap<>();
 
   private record TriageCache(Instant at, State state, String detail) {}
 
@@ -111,6 +117,7 @@ public final class Monitor implements AutoCloseable {
     this.reportLog = new ReportLog(config.outDir(), key);
     this.client = new RangeClient(config.policy(), Duration.ofSeconds(20));
     this.prober = new Prober(client, config.probe(), config.clock());
+    this.nodeProber = new NodeProber(config.probe(), config.site(), Duration.ofSeconds(20));
     this.peerHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
     this.triage = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(5000));
     reportCounter.set(reportLog.entries());
@@ -163,11 +170,13 @@ public final class Monitor implements AutoCloseable {
       var contents = CatalogParquet.read(parquet);
       List<ItemTarget> ts = Targets.of(contents.items(), src.baseUri(), config.prefixes());
       Map<String, TorrentPieces> tor = new HashMap<>();
+      Map<String, String> hashes = new HashMap<>();
       List<ItemTarget> withSeeds = new ArrayList<>();
       for (ItemTarget t : ts) {
         TorrentPieces tp = fetchTorrent(t);
         if (tp != null) {
           tor.put(t.item(), tp);
+          if (lastInfoHash != null) hashes.put(t.item(), lastInfoHash);
           t = Targets.withWebSeeds(t, tp, webSeeds, config.prefixes());
         }
         withSeeds.add(t);
@@ -203,6 +212,7 @@ public final class Monitor implements AutoCloseable {
       bboxes = boxes;
       targets = withSeeds;
       torrents = tor;
+      infoHashes = hashes;
       locations = locs;
       LOG.info("catalog {}: {} items, {} locations", config.catalog(), withSeeds.size(), locs.size());
     } catch (IOException e) {
@@ -211,11 +221,13 @@ public final class Monitor implements AutoCloseable {
   }
 
   private List<String> webSeeds = List.of();
+  private String lastInfoHash;
   private volatile Map<String, double[]> bboxes = Map.of();
 
   /** The torrent of an item, from the first location whose copy has the catalog's sha256 (null without one). */
   private TorrentPieces fetchTorrent(ItemTarget t) {
     webSeeds = List.of();
+    lastInfoHash = null;
     if (t.torrentUrls().isEmpty() || t.torrentSha256() == null) return null;
     Path cached = config.dataDir().resolve("torrents").resolve(t.torrentSha256() + ".torrent");
     try {
@@ -237,6 +249,7 @@ public final class Monitor implements AutoCloseable {
       }
       TorrentPieces tp = TorrentPieces.parse(bytes, t.item() + ".torrent");
       webSeeds = TorrentPieces.webSeeds(bytes);
+      lastInfoHash = TorrentPieces.infoHash(bytes);
       return tp;
     } catch (IOException | IllegalArgumentException e) {
       LOG.warn("{}: cannot use its torrent: {}", t.item(), e.getMessage());
@@ -249,7 +262,9 @@ public final class Monitor implements AutoCloseable {
     long r = round.incrementAndGet();
     seed = RangePlan.seed(catalogSha, r);
     Instant start = config.clock().instant();
-    List<Prober.Result> results = prober.round(targets, torrents, seed);
+    Map<String, JsonNode> nodeDocs = pollNodes(start);
+    List<Prober.Result> results = new ArrayList<>(prober.round(targets, torrents, seed));
+    results.addAll(probeNodes(nodeDocs));
     lastResults = results;
     Instant at = config.clock().instant();
     for (Prober.Result x : results) {
@@ -258,7 +273,6 @@ public final class Monitor implements AutoCloseable {
       ownAt.put(x.location() + "|" + x.item(), at);
     }
     history.probes(config.site(), r, at, results);
-    pollNodes(at);
     siteResults = signedSiteResults(r, at);
     AtomicFiles.write(config.outDir().resolve(SITE_RESULTS), CanonicalJson.toBytes(siteResults));
     pullPeers();
@@ -381,7 +395,7 @@ public final class Monitor implements AutoCloseable {
     for (ItemTarget t : targets) {
       ObjectNode io = items.addObject().put("id", t.item()).put("collection", t.collection());
       ArrayNode ls = io.putArray("locations");
-      for (String loc : t.urls().keySet()) {
+      for (String loc : servedBy(t)) {
         String k = loc + "|" + t.item();
         Map<String, State> sites = sites(k);
         State s = Quorum.combine(sites, config.quorum());
@@ -414,7 +428,8 @@ public final class Monitor implements AutoCloseable {
       if (l.title() != null) lo.put("title", l.title());
       State s = worst.getOrDefault(l.id(), State.UNKNOWN);
       int[] cnt = counts.getOrDefault(l.id(), new int[2]);
-      if (l.kind().equals(Location.SMART_NODE)) {
+      if (l.kind().equals(Location.SMART_NODE) && !worst.containsKey(l.id())) {
+        // A node that holds none of the catalog's pieces yet has no byte probe: its status API tells up or down.
         Map<String, Object> ns = nodeStatus.get(l.id());
         s = ns == null ? State.UNKNOWN : Boolean.TRUE.equals(ns.get("up")) ? State.VERIFIED : State.DOWN;
       }
@@ -526,8 +541,37 @@ public final class Monitor implements AutoCloseable {
     return file;
   }
 
-  /** Polls every Smart Node's status API for its traffic totals (its announced location). */
-  private void pollNodes(Instant at) {
+  /**
+   * Byte probes of every Smart Node whose status was read: pieces it holds, fetched over BitTorrent. A node whose status
+   * does not answer is down for every item it served when last read.
+   */
+  private List<Prober.Result> probeNodes(Map<String, JsonNode> docs) {
+    List<Prober.Result> out = new ArrayList<>();
+    for (Map.Entry<String, String> n : config.nodes().entrySet()) {
+      String id = n.getKey();
+      JsonNode doc = docs.get(id);
+      List<Prober.Result> rs;
+      if (doc == null) {
+        rs = new ArrayList<>();
+        for (Map.Entry<String, java.util.SortedSet<String>> e : new TreeMap<>(nodeItems).entrySet()) {
+          if (e.getValue().contains(id)) {
+            Object err = nodeStatus.getOrDefault(id, Map.of()).get("error");
+            rs.add(new Prober.Result(id, e.getKey(), State.DOWN, null, null, 0, 0, "its status API does not answer" + (err == null ? "" : ": " + err)));
+          }
+        }
+      } else {
+        rs = nodeProber.probe(id, URI.create(n.getValue()), doc, targets, torrents, infoHashes, seed);
+        for (java.util.SortedSet<String> set : nodeItems.values()) set.remove(id);
+        for (Prober.Result x : rs) nodeItems.computeIfAbsent(x.item(), k -> new java.util.concurrent.ConcurrentSkipListSet<>()).add(id);
+      }
+      out.addAll(rs);
+    }
+    return out;
+  }
+
+  /** Polls every Smart Node's status API for its traffic totals (its announced location); returns the documents read. */
+  private Map<String, JsonNode> pollNodes(Instant at) {
+    Map<String, JsonNode> docs = new TreeMap<>();
     for (Map.Entry<String, String> n : config.nodes().entrySet()) {
       Map<String, Object> m = new LinkedHashMap<>();
       try {
@@ -546,16 +590,18 @@ public final class Monitor implements AutoCloseable {
         m.put("peers", peers);
         history.traffic(at, n.getKey(), t.path("uploaded").asLong(), t.path("downloaded").asLong(), t.path("upload_rate").asDouble(),
             t.path("download_rate").asDouble(), peers);
+        if (r.statusCode() == 200) docs.put(n.getKey(), s);
       } catch (IOException | RuntimeException e) {
         m.put("up", false);
         m.put("error", e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        return docs;
       }
       m.put("at", CatalogParquet.formatInstant(at));
       nodeStatus.put(n.getKey(), m);
     }
+    return docs;
   }
 
   // ---------------------------------------------------------------- reports
@@ -599,6 +645,9 @@ public final class Monitor implements AutoCloseable {
     if (!PROBLEMS.contains(problem)) throw new ReportException("problem: expected one of corrupt, down, slow, stale, other, got " + problem);
     ItemTarget t = targets.stream().filter(x -> x.item().equals(item)).findFirst()
         .orElseThrow(() -> new ReportException("item: " + item + " is not in the catalog"));
+    if (!t.urls().containsKey(loc) && config.nodes().containsKey(loc)) {
+      throw new ReportException("location: " + loc + " is a Smart Node; reports take HTTP locations only (the monitor checks the node's pieces over BitTorrent every round)");
+    }
     if (!t.urls().containsKey(loc)) {
       throw new ReportException("location: " + loc + " does not serve " + item + " in the catalog (known: " + String.join(", ", t.urls().keySet()) + ")");
     }
@@ -807,8 +856,15 @@ public final class Monitor implements AutoCloseable {
     Map<String, State> out = new TreeMap<>();
     ItemTarget t = target(item);
     if (t == null) return out;
-    for (String loc : t.urls().keySet()) out.put(loc, Quorum.combine(sites(loc + "|" + item), config.quorum()));
+    for (String loc : servedBy(t)) out.put(loc, Quorum.combine(sites(loc + "|" + item), config.quorum()));
     return out;
+  }
+
+  /** The locations of an item: its HTTP locations and the Smart Nodes that held pieces of it when last read. */
+  private java.util.SortedSet<String> servedBy(ItemTarget t) {
+    java.util.SortedSet<String> served = new java.util.TreeSet<>(t.urls().keySet());
+    served.addAll(nodeItems.getOrDefault(t.item(), java.util.Collections.emptySortedSet()));
+    return served;
   }
 
   static String utf8(byte[] b) {

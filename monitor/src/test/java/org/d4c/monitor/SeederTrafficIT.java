@@ -1,6 +1,7 @@
 package org.d4c.monitor;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
@@ -34,10 +35,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real d4c seeder (its own JVM, libtorrent) takes the dataset from the catalog's mirror; the monitor polls its status
  * API and {@code /v1/load} shows the node up with the traffic totals the node itself reports, and the Smart Node as a
- * verified location in status.json.
+ * verified location in status.json: its pieces fetched over BitTorrent match their SHA-1; once its copy on disk is
+ * damaged it is corrupt, once it stops it is down.
  */
 class SeederTrafficIT {
   @TempDir Path tmp;
+
+  private static JsonNode itemLocation(JsonNode status, String item, String location) {
+    for (JsonNode i : status.path("items")) {
+      if (!i.path("id").asText().equals(item)) continue;
+      for (JsonNode l : i.path("locations")) if (l.path("location").asText().equals(location)) return l;
+    }
+    throw new AssertionError(location + " is not a location of " + item + " in " + status);
+  }
 
   @Test
   void loadShowsTheSeedersTraffic() throws Exception {
@@ -109,6 +119,45 @@ class SeederTrafficIT {
           assertThat(loc.path("state").asText(), is("verified"));
           // No address of the node (or anyone) is stored with the traffic.
           assertThat(m.history().latestTraffic().toString().contains("127.0.0.1"), is(false));
+
+          // The node's bytes are probed too: pieces it holds, fetched over BitTorrent and checked against their SHA-1.
+          assertThat(org.d4c.monitor.probe.TorrentPieces.infoHash(item.torrent().bytes()), is(item.torrent().infoHashV1()));
+          JsonNode at = itemLocation(status, item.id(), "seed1");
+          assertThat(status.toString(), at.path("state").asText(), is("verified"));
+          assertThat(at.path("detail").asText(), containsString("over BitTorrent"));
+          assertThat(at.path("routable").asBoolean(), is(true));
+
+          // A byte changed in every piece on the node's disk: the node serves it as it is, and the probe finds out.
+          Path blob;
+          try (var files = Files.walk(tmp.resolve("seed"))) {
+            blob = files.filter(f -> f.getFileName().toString().equals("blob.bin")).findFirst().orElseThrow();
+          }
+          int pieceLength = item.torrent().pieceLength();
+          try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(blob.toFile(), "rw")) {
+            for (long off = 100; off < f.length(); off += pieceLength / 2) {
+              f.seek(off);
+              int b = f.read();
+              f.seek(off);
+              f.write(b ^ 0xff);
+            }
+          }
+          status = m.runRound();
+          at = itemLocation(status, item.id(), "seed1");
+          assertThat(status.toString(), at.path("state").asText(), is("corrupt"));
+          assertThat(at.path("detail").asText(), containsString("does not match its SHA-1"));
+          assertThat(at.path("routable").asBoolean(), is(false));
+          // The HTTP mirror still serves the right bytes.
+          assertThat(itemLocation(status, item.id(), "m").path("state").asText(), is("verified"));
+
+          // The node stops: it is down for the items it held.
+          seeder.destroy();
+          seeder.waitFor();
+          status = m.runRound();
+          at = itemLocation(status, item.id(), "seed1");
+          assertThat(status.toString(), at.path("state").asText(), is("down"));
+          JsonNode down = null;
+          for (JsonNode l : status.path("locations")) if (l.path("id").asText().equals("seed1")) down = l;
+          assertThat(down.path("state").asText(), is("down"));
         }
       } finally {
         seeder.destroy();

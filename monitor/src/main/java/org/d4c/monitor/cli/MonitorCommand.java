@@ -82,7 +82,7 @@ public final class MonitorCommand implements Callable<Integer> {
   @Option(names = "--location", paramLabel = "ID=URL-PREFIX", description = "Names the location of hrefs under a prefix (repeatable).")
   Map<String, String> prefixes = new TreeMap<>();
 
-  @Option(names = "--node", paramLabel = "ID=STATUS-URL", description = "A Smart Node and its status URL, for traffic totals (repeatable).")
+  @Option(names = "--node", paramLabel = "ID=STATUS-URL", description = "A Smart Node and its status URL: its traffic totals, and its pieces probed over BitTorrent at that host (repeatable).")
   Map<String, String> nodes = new TreeMap<>();
 
   @Option(names = "--interval", defaultValue = "5m", paramLabel = "DURATION", description = "Time between rounds (default: ${DEFAULT-VALUE}).")

@@ -87,6 +87,28 @@ public record TorrentPieces(String name, int pieceLength, byte[] hashes, List<To
     return new TorrentPieces(name, pl.intValue(), hashes, files, offset);
   }
 
+  /** The v1 info-hash (SHA-1 of the bencoded info dictionary as it stands in the file), hex. */
+  public static String infoHash(byte[] bytes) {
+    Decoder d = new Decoder(bytes, "torrent");
+    if (d.peek() != 'd') throw d.bad("not a dictionary");
+    d.i++;
+    while (d.peek() != 'e') {
+      String k = new String((byte[]) d.string(), StandardCharsets.UTF_8);
+      int from = d.i;
+      d.value();
+      if (k.equals("info")) {
+        try {
+          java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-1");
+          md.update(bytes, from, d.i - from);
+          return org.d4c.core.hash.Hashing.hex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    throw new IllegalArgumentException("torrent: no info dictionary");
+  }
+
   /** The BEP 19 web seeds ({@code url-list}) of a torrent. */
   public static List<String> webSeeds(byte[] bytes) {
     Object root = new Decoder(bytes, "torrent").value();
