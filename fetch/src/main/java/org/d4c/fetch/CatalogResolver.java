@@ -34,12 +34,28 @@ import org.d4c.core.net.SafeHttp;
 public final class CatalogResolver {
   /** What to download. */
   public record Target(String itemId, String collection, String version, byte[] torrent, TorrentLayout layout,
-      List<Locations.Location> locations, String statusNote, String monitorUrl) {}
+      List<Locations.Location> locations, String statusNote, String monitorUrl, String torrentNote) {}
 
   private final SafeHttp http;
+  private SwarmMetadata swarmMetadata;
+
+  /**
+   * Where a torrent's metadata comes from when no location serves the .torrent: peers that have it (BEP 9
+   * ut_metadata), asked by info-hash; returns a bencoded torrent whose info dictionary has that info-hash, or null.
+   */
+  @FunctionalInterface
+  public interface SwarmMetadata {
+    byte[] fetch(String infoHashHex, String name, String magnet);
+  }
 
   public CatalogResolver(SafeHttp http) {
     this.http = http;
+  }
+
+  /** Asks the swarm for the torrent's metadata when no location gives the .torrent. */
+  public CatalogResolver withSwarmMetadata(SwarmMetadata m) {
+    this.swarmMetadata = m;
+    return this;
   }
 
   public Target resolve(CatalogSource source, String query) {
@@ -78,9 +94,17 @@ public final class CatalogResolver {
         errors.add(href + ": " + D4cException.messageOf(e));
       }
     }
-    if (torrent == null) throw new D4cException(ExitCode.FAILED, id + ": no location gave the torrent (" + String.join("; ", errors) + ")");
-    TorrentLayout layout = TorrentLayout.of(torrent, id + " torrent");
     String infoHash = item.path("properties").path(Publication.INFOHASH).asText("");
+    String torrentNote = null;
+    if (torrent == null && swarmMetadata != null && infoHash.matches("[0-9a-fA-F]{40}")) {
+      // The info dictionary is what the catalog's info-hash names, whoever sends it; the .torrent file's other keys
+      // (web seeds, trackers) are lost, so the swarm, not the mirrors, serves the data.
+      torrent = swarmMetadata.fetch(infoHash.toLowerCase(Locale.ROOT), id, item.path("properties").path(Publication.MAGNET).asText(""));
+      if (torrent != null) torrentNote = "the swarm (metadata by info-hash; no location served the .torrent: " + String.join("; ", errors) + ")";
+    }
+    if (torrent == null) throw new D4cException(ExitCode.FAILED, id + ": no location gave the torrent (" + String.join("; ", errors) + ")"
+        + (swarmMetadata != null ? " and no peer gave its metadata" : ""));
+    TorrentLayout layout = TorrentLayout.of(torrent, id + " torrent");
     if (!layout.infoHash().equalsIgnoreCase(infoHash)) {
       throw new D4cException(ExitCode.BAD_INPUT, id + ": the torrent's info-hash " + layout.infoHash() + " differs from the catalog's " + infoHash);
     }
@@ -107,7 +131,7 @@ public final class CatalogResolver {
     List<Locations.Location> withHealth = new ArrayList<>();
     for (Locations.Location l : locations) withHealth.add(l.withHealth(health.of(id, l.id()).orElse(null)));
     return new Target(id, item.path("collection").asText(), item.path("properties").path("version").asText(), torrent, layout,
-        List.copyOf(withHealth), note, monitorUrl);
+        List.copyOf(withHealth), note, monitorUrl, torrentNote);
   }
 
   static ObjectNode find(List<ObjectNode> items, String query, String where) {

@@ -49,7 +49,7 @@ public final class Fetch {
 
   /** The outcome: what was fetched, from where, and the verdicts. */
   public record Summary(String item, String name, Path folder, long size, int pieces, int piecesResumed, List<SourceReport> sources,
-      List<SourceReport> excluded, int filesVerified, String status, List<ReportSent> reports) {
+      List<SourceReport> excluded, int filesVerified, String status, List<ReportSent> reports, String torrentFrom) {
     public ObjectNode toJson() {
       ObjectNode o = JsonNodeFactory.instance.objectNode();
       o.put("item", item);
@@ -60,6 +60,7 @@ public final class Fetch {
       o.put("pieces_resumed", piecesResumed);
       o.put("files_verified", filesVerified);
       if (status != null) o.put("status_json", status);
+      if (torrentFrom != null) o.put("torrent_from", torrentFrom);
       ArrayNode a = o.putArray("sources");
       for (SourceReport s : sources) a.add(json(s));
       ArrayNode x = o.putArray("excluded");
@@ -183,7 +184,16 @@ public final class Fetch {
     SafeHttp http = new SafeHttp(policy, timeout);
     CatalogResolver.Target t;
     try (CatalogSource source = CatalogSource.open(catalog)) {
-      t = new CatalogResolver(http).resolve(source, query);
+      CatalogResolver resolver = new CatalogResolver(http);
+      if (via != Via.HTTP) {
+        resolver.withSwarmMetadata((hash, name, magnet) -> {
+          System.err.println("d4c get: no location served " + name + "'s .torrent; asking " + (peers.isEmpty() ? "the DHT and trackers"
+              : "the given peers") + " for its metadata");
+          return TorrentFallback.metadata(hash, name, magnet, peers, swarmTimeout.compareTo(Duration.ofSeconds(60)) < 0 ? swarmTimeout
+              : Duration.ofSeconds(60), to.resolve(".d4c-get").resolve("metadata"));
+        });
+      }
+      t = resolver.resolve(source, query);
     } catch (RuntimeException e) {
       if (e instanceof D4cException) throw e;
       throw new D4cException(ExitCode.BAD_INPUT, "catalog " + catalog + ": " + D4cException.messageOf(e), e);
@@ -274,7 +284,7 @@ public final class Fetch {
     times.mark("move");
     times.print();
     return new Summary(t.itemId(), layout.name(), target, layout.totalSize(), layout.numPieces(), resumed, List.copyOf(used),
-        List.copyOf(excluded), files, t.statusNote(), List.copyOf(reports));
+        List.copyOf(excluded), files, t.statusNote(), List.copyOf(reports), t.torrentNote());
   }
 
   private List<ReportSent> report(SafeHttp http, CatalogResolver.Target t, List<HttpSwarm.BadPiece> bad) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every HTTP mirror of the dataset is down (connections closed) but a d4c seeder (its own JVM) has it: d4c get
- * finishes over BitTorrent from the seeder, byte-exact.
+ * finishes over BitTorrent from the seeder, byte-exact; with the .torrent gone as well, the metadata comes from the seeder
+ * by info-hash.
  */
 class SwarmFallbackIT {
   @TempDir Path tmp;
@@ -71,6 +72,22 @@ class SwarmFallbackIT {
         Fetch.SourceReport swarm = s.sources().stream().filter(r -> r.kind().equals("bittorrent")).findFirst().orElseThrow();
         assertEquals("ok", swarm.verdict(), s.toJson().toString());
         assertThat(swarm.bytes(), greaterThan(2_900_000L));
+
+        // The .torrent is gone from every location too: its metadata comes from the seeder by info-hash (BEP 9), and
+        // the data from the seeder as before.
+        m.fault("torrents/roads-1.0.0.torrent", FaultServer.Fault.down());
+        Fetch.Summary s2 = Fetch.of(tmp.resolve("catalog").toString()).item("roads").to(tmp.resolve("out2"))
+            .peers(List.of(new HostPort("127.0.0.1", port))).swarmTimeout(Duration.ofSeconds(90)).call();
+        Published.assertSame(p.build(), tmp.resolve("out2/roads-1.0.0"));
+        assertThat(s2.toJson().toString(), s2.toJson().path("torrent_from").asText(), org.hamcrest.Matchers.startsWith("the swarm (metadata by info-hash"));
+        assertThat(s.toJson().has("torrent_from"), org.hamcrest.Matchers.is(false));
+        Fetch.SourceReport swarm2 = s2.sources().stream().filter(r -> r.kind().equals("bittorrent")).findFirst().orElseThrow();
+        assertEquals("ok", swarm2.verdict(), s2.toJson().toString());
+
+        // --via http never asks the swarm: it fails and says that no location gave the torrent.
+        org.d4c.core.error.D4cException e = org.junit.jupiter.api.Assertions.assertThrows(org.d4c.core.error.D4cException.class,
+            () -> Fetch.of(tmp.resolve("catalog").toString()).item("roads").to(tmp.resolve("out3")).via(Fetch.Via.HTTP).call());
+        assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("no location gave the torrent"));
       } finally {
         seeder.destroy();
         seeder.waitFor();
