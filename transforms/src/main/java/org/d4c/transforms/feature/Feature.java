@@ -14,16 +14,32 @@ import org.locationtech.jts.geom.Geometry;
 public final class Feature {
   private final int source;
   private final long fid;
-  private final Geometry geometry;
+  // Decoded from wkb on first use: a feature read back from a run file on its way to the writer is never decoded,
+  // its WKB goes to the file as read (the same bytes JTS would write again). A race decodes twice, equal results.
+  private Geometry geometry;
+  private final byte[] wkb;
   private final Object[] values;
   private final long sortKey;
 
   public Feature(int source, long fid, Geometry geometry, Object[] values, long sortKey) {
+    this(source, fid, geometry, null, values, sortKey);
+  }
+
+  private Feature(int source, long fid, Geometry geometry, byte[] wkb, Object[] values, long sortKey) {
     this.source = source;
     this.fid = fid;
     this.geometry = geometry;
+    this.wkb = wkb;
     this.values = Objects.requireNonNull(values, "values");
     this.sortKey = sortKey;
+  }
+
+  /**
+   * A feature whose geometry is given as 2D little-endian WKB, as {@link FeatureCoder#toWkb} writes it; decoded only
+   * when {@link #geometry()} is asked for. The caller hands the array over.
+   */
+  public static Feature ofWkb(int source, long fid, byte[] wkb, Object[] values, long sortKey) {
+    return new Feature(source, fid, null, Objects.requireNonNull(wkb, "wkb"), values, sortKey);
   }
 
   public Feature(int source, long fid, Geometry geometry, Object[] values) {
@@ -41,7 +57,17 @@ public final class Feature {
   }
 
   public Geometry geometry() {
-    return geometry;
+    Geometry g = geometry;
+    if (g == null && wkb != null) {
+      g = FeatureCoder.fromWkb(wkb);
+      geometry = g;
+    }
+    return g;
+  }
+
+  /** The geometry's WKB when the feature was made from it (not to be changed), else null. */
+  public byte[] wkb() {
+    return wkb;
   }
 
   /** The value of field {@code i}; null for a null value. */
@@ -68,11 +94,11 @@ public final class Feature {
   }
 
   public Feature withValues(Object[] v) {
-    return new Feature(source, fid, geometry, v, sortKey);
+    return new Feature(source, fid, geometry, wkb, v, sortKey);
   }
 
   public Feature withSortKey(long key) {
-    return new Feature(source, fid, geometry, values, key);
+    return new Feature(source, fid, geometry, wkb, values, key);
   }
 
   @Override
@@ -81,7 +107,7 @@ public final class Feature {
       return false;
     }
     return source == f.source && fid == f.fid && sortKey == f.sortKey
-        && (geometry == null ? f.geometry == null : f.geometry != null && geometry.equalsExact(f.geometry))
+        && (geometry() == null ? f.geometry() == null : f.geometry() != null && geometry().equalsExact(f.geometry()))
         && Arrays.deepEquals(values, f.values);
   }
 
@@ -93,6 +119,6 @@ public final class Feature {
   @Override
   public String toString() {
     return "Feature{source=" + source + ", fid=" + fid + ", sortKey=" + sortKey + ", geometry="
-        + (geometry == null ? "null" : geometry.getGeometryType()) + ", values=" + Arrays.deepToString(values) + "}";
+        + (geometry() == null ? "null" : geometry().getGeometryType()) + ", values=" + Arrays.deepToString(values) + "}";
   }
 }

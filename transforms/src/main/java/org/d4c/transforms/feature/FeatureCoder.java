@@ -49,7 +49,7 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     out.writeInt(f.source());
     out.writeLong(f.fid());
     out.writeLong(f.sortKey());
-    writeBytes(out, f.geometry() == null ? null : toWkb(f.geometry()));
+    writeBytes(out, f.wkb() != null ? f.wkb() : f.geometry() == null ? null : toWkb(f.geometry()));
     out.writeInt(f.valueCount());
     for (int i = 0; i < f.valueCount(); i++) {
       writeValue(out, f.value(i));
@@ -64,17 +64,12 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     long fid = in.readLong();
     long sortKey = in.readLong();
     byte[] wkb = readBytes(in);
-    Geometry geometry;
-    try {
-      geometry = wkb == null ? null : new WKBReader(GEOMETRIES).read(wkb);
-    } catch (ParseException e) {
-      throw new CoderException("cannot decode feature geometry: " + e.getMessage());
-    }
     Object[] values = new Object[in.readInt()];
     for (int i = 0; i < values.length; i++) {
       values[i] = readValue(in);
     }
-    return new Feature(source, fid, geometry, values, sortKey);
+    // The geometry stays WKB until a step asks for it; a writer takes the bytes as they are.
+    return wkb == null ? new Feature(source, fid, null, values, sortKey) : Feature.ofWkb(source, fid, wkb, values, sortKey);
   }
 
   @Override
@@ -85,6 +80,15 @@ public final class FeatureCoder extends CustomCoder<Feature> {
   @Override
   public List<? extends org.apache.beam.sdk.coders.Coder<?>> getCoderArguments() {
     return Collections.emptyList();
+  }
+
+  /** Reads WKB as {@link #toWkb} writes it. */
+  public static Geometry fromWkb(byte[] wkb) {
+    try {
+      return new WKBReader(GEOMETRIES).read(wkb);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("cannot decode feature geometry: " + e.getMessage(), e);
+    }
   }
 
   /** 2D little-endian WKB, the encoding GeoParquet files carry. */

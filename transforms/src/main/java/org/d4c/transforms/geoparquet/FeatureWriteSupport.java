@@ -50,6 +50,9 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
   private final Map<String, String> extraCrsMetadata = new TreeMap<>();
   private final MessageType messageType;
   private final WKBWriter wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN);
+  // The feature check() last scanned, so write() does not scan its WKB again.
+  private Feature checked;
+  private WkbScan.Info checkedInfo;
   private final TreeSet<String> geometryTypes = new TreeSet<>(); // sorted: deterministic JSON
   private double xmin = Double.POSITIVE_INFINITY;
   private double ymin = Double.POSITIVE_INFINITY;
@@ -164,8 +167,10 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
    * any exception thrown while writing a record.
    */
   void check(Feature f) {
-    Geometry g = f.geometry();
-    if (g == null || g.isEmpty()) {
+    WkbScan.Info info = f.wkb() == null ? null : WkbScan.scan(f.wkb());
+    checked = f;
+    checkedInfo = info;
+    if (info != null ? info.box() == null : f.geometry() == null || f.geometry().isEmpty()) {
       throw new IllegalArgumentException("null or empty geometry in " + f);
     }
     if (f.valueCount() != schema.size()) {
@@ -192,8 +197,21 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
 
   @Override
   public void write(Feature f) {
-    Geometry g = f.geometry();
-    Envelope env = g.getEnvelopeInternal();
+    // A feature that arrives as WKB (read back from a sorted run) is written as it is: the bytes JTS would write again.
+    byte[] bytes = f.wkb();
+    WkbScan.Info info = bytes == null ? null : f == checked ? checkedInfo : WkbScan.scan(bytes);
+    double[] box;
+    String type;
+    if (info != null && info.box() != null) {
+      box = info.box();
+      type = info.type();
+    } else {
+      Geometry g = f.geometry();
+      Envelope env = g.getEnvelopeInternal();
+      box = new double[] {env.getMinX(), env.getMinY(), env.getMaxX(), env.getMaxY()};
+      type = typeName(g);
+      bytes = wkb.write(g);
+    }
     out.startMessage();
     for (int i = 0; i < schema.size(); i++) {
       Object v = f.value(i);
@@ -206,11 +224,10 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
     }
     int gi = schema.size();
     out.startField(schema.geometryColumn(), gi);
-    out.addBinary(Binary.fromConstantByteArray(wkb.write(g)));
+    out.addBinary(Binary.fromConstantByteArray(bytes));
     out.endField(schema.geometryColumn(), gi);
     out.startField(BBOX, gi + 1);
     out.startGroup();
-    double[] box = {env.getMinX(), env.getMinY(), env.getMaxX(), env.getMaxY()};
     for (int j = 0; j < 4; j++) {
       out.startField(BBOX_FIELDS[j], j);
       out.addDouble(box[j]);
@@ -224,7 +241,7 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
     ymin = Math.min(ymin, box[1]);
     xmax = Math.max(xmax, box[2]);
     ymax = Math.max(ymax, box[3]);
-    geometryTypes.add(typeName(g));
+    geometryTypes.add(type);
     rows++;
   }
 
