@@ -34,8 +34,21 @@ import org.d4c.transforms.feature.Feature;
  * wrote which run.
  */
 public final class SortedRuns {
+  private static final java.lang.invoke.VarHandle LONG_BE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+  /**
+   * Unsigned lexicographic order of the keys, then of the values. Keys of 8 bytes or more (Hilbert keys start with
+   * the curve index) are told apart by their first 8 bytes as one unsigned long in almost every comparison: the
+   * same order as comparing byte by byte, at a fraction of the cost in the sort of a run.
+   */
   static final Comparator<byte[][]> ORDER = (a, b) -> {
-    int c = Arrays.compareUnsigned(a[0], b[0]);
+    byte[] x = a[0], y = b[0];
+    if (x.length >= 8 && y.length >= 8) {
+      int c = Long.compareUnsigned((long) LONG_BE.get(x, 0), (long) LONG_BE.get(y, 0));
+      if (c != 0) return c;
+    }
+    int c = Arrays.compareUnsigned(x, y);
     return c != 0 ? c : Arrays.compareUnsigned(a[1], b[1]);
   };
 
