@@ -34,7 +34,13 @@ class FlinkClusterIT {
           "--runner", "flink", "--flink-master", cluster.master(), "--job-jar", jobJar.toString(),
           "--parallelism", "2");
       assertThat("build on the cluster failed; cluster logs:\n" + cluster.logs(), code, equalTo(0));
+      // A second job on the same TaskManager: GDAL, loaded once from the TaskManager's class path, serves it too.
+      code = D4c.execute("build", RECIPE.toString(), "--out", tmp.resolve("cluster-again").toString(), "--cache", cache,
+          "--runner", "flink", "--flink-master", cluster.master(), "--job-jar", jobJar.toString(), "--parallelism", "1");
+      assertThat("a second build on the same cluster failed; cluster logs:\n" + cluster.logs(), code, equalTo(0));
     }
+    assertThat(Hashing.sha256(tmp.resolve("cluster-again/provinces.parquet")),
+        equalTo(Hashing.sha256(tmp.resolve("direct/provinces.parquet"))));
     assertThat(Hashing.sha256(tmp.resolve("cluster/provinces.parquet")),
         equalTo(Hashing.sha256(tmp.resolve("direct/provinces.parquet"))));
     assertThat(Files.readString(tmp.resolve("cluster/manifest.json")),

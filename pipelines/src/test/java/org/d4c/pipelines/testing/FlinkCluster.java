@@ -76,10 +76,14 @@ public final class FlinkCluster implements AutoCloseable {
     return "127.0.0.1:" + restPort;
   }
 
-  /** The Flink jars and their dependencies from this JVM's classpath, without Beam, d4c and GDAL. */
+  /**
+   * The Flink jars and their dependencies from this JVM's classpath, without Beam and d4c (the job jar brings them),
+   * and GDAL's Java classes, which a real cluster has in Flink's lib/ folder (the job jar leaves them out: their JNI
+   * library can be bound to one class loader only).
+   */
   static String clusterClasspath() {
     return Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-        .filter(e -> !e.contains("/org/apache/beam/") && !e.contains("/org/d4c/") && !e.contains("/org/gdal/")
+        .filter(e -> !e.contains("/org/apache/beam/") && !e.contains("/org/d4c/")
             && !e.endsWith("/classes") && !e.endsWith("/test-classes"))
         .collect(Collectors.joining(java.io.File.pathSeparator));
   }

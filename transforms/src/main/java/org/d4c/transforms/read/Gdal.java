@@ -22,7 +22,8 @@ public final class Gdal {
         ogr.RegisterAll();
       } catch (UnsatisfiedLinkError e) {
         throw new IllegalStateException("the GDAL Java library (libgdalalljni.so) is not loaded: run environments/gdal-java.sh"
-            + " and start Java with -Djava.library.path=<the folder it prints> (the ./d4c launcher does both)", e);
+            + " and start Java with -Djava.library.path=<the folder it prints> (the ./d4c launcher does both); on a Flink"
+            + " TaskManager, also put gdal-<version>.jar in Flink's lib/ folder (README, \"What a real Flink cluster needs\")", e);
       }
       gdal.UseExceptions();
       ogr.UseExceptions();
