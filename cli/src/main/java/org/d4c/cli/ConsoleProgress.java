@@ -18,6 +18,8 @@ public final class ConsoleProgress implements Progress {
   private long lastPrint;
   private final long startNanos = System.nanoTime();
   private long taskStart;
+  private String detail = "";
+  private int printed;
 
   ConsoleProgress(PrintStream out, boolean terminal) {
     this.out = out;
@@ -35,6 +37,7 @@ public final class ConsoleProgress implements Progress {
     this.last = 0;
     this.lastPrint = 0;
     this.taskStart = System.nanoTime();
+    this.detail = "";
     if (!terminal) {
       out.println("  " + task + (total >= 0 ? " (" + human(total) + ")" : "") + " ...");
     }
@@ -46,8 +49,11 @@ public final class ConsoleProgress implements Progress {
     long now = (System.nanoTime() - startNanos) / 1_000_000;
     if (terminal) {
       if (now - lastPrint >= 100) {
-        out.print("\r" + line(done));
+        String l = line(done);
+        // Pads over what a longer earlier line left (a detail may shrink).
+        out.print("\r" + l + " ".repeat(Math.max(0, printed - l.length())));
         out.flush();
+        printed = l.length();
         lastPrint = now;
       }
     } else if (now - lastPrint >= LINE_EVERY_MS) {
@@ -61,12 +67,24 @@ public final class ConsoleProgress implements Progress {
     double secs = (System.nanoTime() - taskStart) / 1e9;
     String done = String.format(Locale.ROOT, "  %s: %s done in %.1f s", task, human(last), secs);
     if (terminal) {
-      out.print("\r" + " ".repeat(78) + "\r");
+      out.print("\r" + " ".repeat(Math.max(78, printed)) + "\r");
+      printed = 0;
     }
-    out.println(done);
+    out.println(done); // the detail is not repeated: the command's summary gives the final counts
+  }
+
+  @Override
+  public synchronized void detail(String text) {
+    detail = text == null ? "" : text;
   }
 
   private String line(long done) {
+    String d = detail.isEmpty() ? "" : "  " + detail;
+    if (terminal && d.length() > 90) d = "  …" + d.substring(d.length() - 88); // the latest steps, on one line
+    return bar(done) + d;
+  }
+
+  private String bar(long done) {
     if (total <= 0) {
       return task + ": " + human(done);
     }

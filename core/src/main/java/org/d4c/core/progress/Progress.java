@@ -13,6 +13,9 @@ public interface Progress {
 
   void end();
 
+  /** A short live detail shown beside the bar (e.g. rows through each step so far); the last one given stays. */
+  default void detail(String text) {}
+
   Progress NONE = new Progress() {
     @Override public void begin(String task, long total) {}
     @Override public void update(long done) {}

@@ -317,6 +317,7 @@ public final class BuildDataset {
     Thread ticker = new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
+          progress.detail(LocalProgress.steps());
           progress.update(LocalProgress.FEATURES_READ.get());
           Thread.sleep(250);
         }
@@ -337,6 +338,7 @@ public final class BuildDataset {
       throw BuildException.from(e);
     } finally {
       ticker.interrupt();
+      progress.detail(LocalProgress.steps());
       progress.update(LocalProgress.FEATURES_READ.get());
       progress.end();
     }

@@ -62,15 +62,25 @@ public final class StepOutputs {
 
   static final class CountFn extends DoFn<Feature, Feature> {
     private static final long serialVersionUID = 1L;
+    private final String name;
     private final Counter counter;
+    private transient java.util.concurrent.atomic.AtomicLong live;
 
     CountFn(String name) {
+      this.name = name;
       this.counter = Metrics.counter(METRICS_NAMESPACE, name);
+    }
+
+    @Setup
+    public void setup() {
+      // The progress display's count in this JVM (Direct runner, Flink mini-cluster); the metric is what the manifest reads.
+      live = org.d4c.transforms.progress.LocalProgress.step(name);
     }
 
     @ProcessElement
     public void process(@Element Feature f, OutputReceiver<Feature> out) {
       counter.inc();
+      live.incrementAndGet();
       out.output(f);
     }
   }
