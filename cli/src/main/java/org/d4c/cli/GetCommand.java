@@ -17,7 +17,9 @@ import picocli.CommandLine.Parameters;
             + " reads the catalog's status.json when it has one (locations found corrupt, down or under an incident are"
             + " left out; the others are ranked by expected throughput), then downloads from the best HTTP locations at"
             + " once in pieces checked against the torrent's hashes. A location that serves a wrong piece is banned; when"
-            + " no HTTP location is left, BitTorrent takes over (the healthy mirrors as web seeds, plus --peer). Every"
+            + " no HTTP location is left, BitTorrent takes over (the healthy mirrors as web seeds, plus --peer, else the"
+            + " DHT and the torrent's trackers); when no location serves the .torrent itself, its metadata is asked from"
+            + " the same peers by info-hash. Every"
             + " file is finally checked against the manifest's sha256 and the folder moved to TO/<dataset>-<version>."
             + " Interrupted? Run the same command again: verified pieces are kept in TO/.d4c-get.%n"},
     footer = {"", "Examples:", "  ./d4c get ca-provinces --catalog https://data.example.org/catalog/ --to data",
