@@ -44,6 +44,7 @@ public final class NodeProber {
     Map<String, JsonNode> byItem = new HashMap<>();
     for (JsonNode d : status.path("datasets")) byItem.put(d.path("item_id").asText(), d);
     Prober.Budget budget = new Prober.Budget(settings.bytesPerLocation(), settings.requestsPerLocation());
+    String unreachable = null; // once the port does not answer, the node's other items are not tried this round
     for (ItemTarget t : targets) {
       JsonNode d = byItem.get(t.item());
       TorrentPieces torrent = torrents.get(t.item());
@@ -73,7 +74,12 @@ public final class NodeProber {
         out.add(new Prober.Result(node, t.item(), State.DOWN, null, null, 0, 0, "its status names no BitTorrent listen port"));
         continue;
       }
+      if (unreachable != null) {
+        out.add(new Prober.Result(node, t.item(), State.DOWN, null, null, 0, 0, "not tried: " + unreachable));
+        continue;
+      }
       PeerProbe.Outcome o = PeerProbe.fetch(new InetSocketAddress(statusUrl.getHost(), port), java.util.HexFormat.of().parseHex(hash), peerId, torrent, pieces, timeout);
+      if (o.state() == State.DOWN && o.latencyMs() == null) unreachable = "its BitTorrent port did not answer (" + o.detail() + ")";
       State s = o.state();
       if (s == State.VERIFIED && (o.latencyMs() != null && o.latencyMs() > settings.slowLatency().toMillis()
           || o.bytes() >= 16384 && o.throughputBps() != null && o.throughputBps() < settings.slowBytesPerSecond())) {
