@@ -129,8 +129,12 @@ final class StepPipeline {
     int oi = outputIndex(name);
     Output o = recipe.outputs().get(oi);
     String at = "outputs[" + oi + "]";
-    Table t = recipe.source(o.source()).isPresent() ? source(o.source()) : output(o.source(), path);
-    t = select(o, t, at);
+    Table t;
+    if (recipe.source(o.source()).isPresent() && !o.select().isEmpty() && readsAlone(o)) {
+      t = readSource(o.source(), o, at); // the CSV reader keeps only the selected columns
+    } else {
+      t = select(o, recipe.source(o.source()).isPresent() ? source(o.source()) : output(o.source(), path), at);
+    }
     for (int j = 0; j < o.steps().size(); j++) {
       t = step(o, j, t, at + ".steps[" + j + "]");
     }
@@ -140,25 +144,51 @@ final class StepPipeline {
 
   private Table select(Output o, Table t, String at) {
     if (o.select().isEmpty() && o.rename().isEmpty()) return t;
-    List<String> names = o.select().isEmpty() ? t.schema().names() : o.select();
+    Selection sel = selection(o, t.schema(), at);
+    PCollection<Feature> rows = t.rows().apply("Select fields of " + o.name(), MapElements.via(new Pick(sel.columns())))
+        .setCoder(FeatureCoder.of());
+    return new Table(sel.schema(), rows);
+  }
+
+  /** The columns an output's {@code select} keeps (indices into {@code schema}), and the schema after its renames. */
+  private record Selection(int[] columns, TableSchema schema) {}
+
+  private Selection selection(Output o, TableSchema in, String at) {
+    List<String> names = o.select().isEmpty() ? in.names() : o.select();
     int[] idx;
     try {
-      idx = t.schema().require(names);
+      idx = in.require(names);
       for (String r : o.rename().keySet()) {
-        if (!names.contains(r)) t.schema().require(r);
+        if (!names.contains(r)) in.require(r);
       }
     } catch (IllegalArgumentException e) {
       throw new RecipeException(recipe.file(), List.of(at + ".select: output '" + o.name() + "': " + e.getMessage()));
     }
     List<Column> cols = new ArrayList<>();
     for (int i : idx) {
-      Column c = t.schema().column(i);
+      Column c = in.column(i);
       cols.add(c.renamed(o.rename().getOrDefault(c.name(), c.name())));
     }
-    TableSchema schema = t.schema().withColumns(cols);
-    PCollection<Feature> rows = t.rows().apply("Select fields of " + o.name(), MapElements.via(new Pick(idx)))
-        .setCoder(FeatureCoder.of());
-    return new Table(schema, rows);
+    return new Selection(idx, in.withColumns(cols));
+  }
+
+  /**
+   * True when the output's CSV source is read by this output alone (no other output, no step refers to it) and its
+   * select names each column once: then the reader itself drops the other columns, so rows are smaller from the
+   * start. A source read by several consumers is read once, whole.
+   */
+  private boolean readsAlone(Output o) {
+    Source s = recipe.source(o.source()).orElseThrow();
+    if (!CsvMembers.isCsv(s) || sources.containsKey(s.id())) return false;
+    if (new java.util.HashSet<>(o.select()).size() != o.select().size()) return false;
+    int uses = 0;
+    for (Output other : recipe.outputs()) {
+      if (other.source().equals(s.id())) uses++;
+      for (Step st : other.steps()) {
+        if (s.id().equals(st.spec().path("source").asText(null))) uses++;
+      }
+    }
+    return uses == 1;
   }
 
   /** The Beam metric names of a step: {@code LABEL in}, {@code LABEL out}, {@code LABEL rejected}. */
@@ -270,6 +300,13 @@ final class StepPipeline {
   private Table source(String id) throws IOException {
     Table done = sources.get(id);
     if (done != null) return done;
+    Table t = readSource(id, null, null);
+    sources.put(id, t);
+    return t;
+  }
+
+  /** Reads a source; for a CSV source with {@code projectFor} set, only that output's selected columns, renamed. */
+  private Table readSource(String id, Output projectFor, String at) throws IOException {
     int index = -1;
     for (int i = 0; i < recipe.sources().size(); i++) {
       if (recipe.sources().get(i).id().equals(id)) index = i;
@@ -290,9 +327,15 @@ final class StepPipeline {
         throw new BuildException(BuildDataset.recipeName(recipe) + ": " + e.getMessage(), e);
       }
       expected += table.records();
-      PCollectionTuple read = pipeline.apply("Read " + id, ReadCsv.from(table));
-      rejects.add(read.get(ReadCsv.REJECTS));
+      ReadCsv reader = ReadCsv.from(table);
       schema = table.schema();
+      if (projectFor != null) {
+        Selection sel = selection(projectFor, schema, at);
+        reader = reader.keeping(sel.columns());
+        schema = sel.schema();
+      }
+      PCollectionTuple read = pipeline.apply("Read " + id, reader);
+      rejects.add(read.get(ReadCsv.REJECTS));
       rows = read.get(ReadCsv.ROWS);
       srs = table.crs();
     } else {
@@ -316,9 +359,7 @@ final class StepPipeline {
       rejects.add(repaired.get(GeometrySteps.REJECTS));
       rows = repaired.get(GeometrySteps.FEATURES);
     }
-    Table t = new Table(schema, rows);
-    sources.put(id, t);
-    return t;
+    return new Table(schema, rows);
   }
 
   /** Settles the columns, orders the rows and writes one output. */

@@ -158,6 +158,55 @@ class StepErrorsIT {
     }
   }
 
+  /**
+   * An output that selects a few columns of a CSV source read by it alone gets them straight from the reader; the
+   * columns it leaves out are still checked, so the same records are rejected as when every column is read: a bad
+   * declared integer and a byte Windows-1252 does not map, both in columns not selected.
+   */
+  @Test
+  void aSelectingReadRejectsWhatAWholeReadRejects() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("select-read"));
+    Files.write(dir.resolve("typed.csv"), "geo,n,note\nA,1,ok\nB,two,ok\nC,3,\u0081\nD,4,caf\u00e9\n"
+        .getBytes(StandardCharsets.ISO_8859_1));
+    String head = """
+        dataset: typed
+        version: 1.0.0
+        title: Typed
+        license: CC0-1.0
+        datetime: 2024-01-01
+        max_reject_fraction: 0.9
+        sources:
+          - id: typed
+            urls: [typed.csv]
+            encoding: windows-1252
+            types: {n: integer}
+        outputs:
+        """;
+    java.util.Map<String, String> rejects = new java.util.TreeMap<>();
+    for (String name : java.util.List.of("one", "whole")) {
+      // "whole" has no select: every column is read and kept, the path every source took before.
+      Path recipe = Fixtures.recipe(dir.resolve(name + ".yaml"), head + """
+              - name: t
+                source: typed
+                geometry: none
+                SELECT
+                rename: {geo: g}
+            """.replace("SELECT", name.equals("one") ? "select: [geo]" : ""));
+      Fixtures.lock(recipe, cache);
+      Fixtures.Run r = d4c("build", recipe.toString(), "--out", dir.resolve(name).toString(), "--cache", cache.toString());
+      assertThat(r.toString(), r.exitCode(), is(0));
+      rejects.put(name, Files.readString(dir.resolve(name + "/rejects.jsonl")));
+      try (var c = java.sql.DriverManager.getConnection("jdbc:duckdb:"); var st = c.createStatement();
+          var rs = st.executeQuery("SELECT string_agg(g, ',' ORDER BY g) FROM '" + dir.resolve(name + "/t.parquet") + "'")) {
+        rs.next();
+        assertThat(name, rs.getString(1), is("A,D"));
+      }
+    }
+    assertThat(rejects.get("one"), containsString("\"reason\":\"bad_value\""));
+    assertThat(rejects.get("one"), containsString("\"reason\":\"undecodable_attribute\""));
+    assertThat(rejects.get("one"), is(rejects.get("whole")));
+  }
+
   @Test
   void anAggregateOverTextIsRejectedAndCounted() throws Exception {
     Fixtures.Run r = build("agg-text", """

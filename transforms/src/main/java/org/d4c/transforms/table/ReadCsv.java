@@ -46,13 +46,23 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<Reject> REJECTS = new TupleTag<>() {};
 
   private final CsvTable table;
+  private final int[] keep;
 
-  private ReadCsv(CsvTable table) {
+  private ReadCsv(CsvTable table, int[] keep) {
     this.table = table;
+    this.keep = keep;
   }
 
   public static ReadCsv from(CsvTable table) {
-    return new ReadCsv(table);
+    return new ReadCsv(table, null);
+  }
+
+  /**
+   * Rows of only these columns (header indices, in this order), as a {@code select} would leave them: the others are
+   * still checked (charset, declared type), so the same records are rejected, but never kept.
+   */
+  public ReadCsv keeping(int[] columns) {
+    return new ReadCsv(table, columns.clone());
   }
 
   @Override
@@ -60,7 +70,7 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
     PCollectionTuple out = input
         .apply("List parts", Create.of(table.splits()).withCoder(SerializableCoder.of(CsvSplit.class)))
         .apply("Spread parts over workers", Reshuffle.viaRandomKey())
-        .apply("Read rows", ParDo.of(new ReadSplitFn(table)).withOutputTags(ROWS, TupleTagList.of(REJECTS)));
+        .apply("Read rows", ParDo.of(new ReadSplitFn(table, keep)).withOutputTags(ROWS, TupleTagList.of(REJECTS)));
     out.get(ROWS).setCoder(FeatureCoder.of());
     out.get(REJECTS).setCoder(RejectCoder.of());
     return out;
@@ -69,6 +79,7 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
   static final class ReadSplitFn extends DoFn<CsvSplit, Feature> {
     private static final long serialVersionUID = 1L;
     private final CsvTable table;
+    private final int[] keep;
     private final Counter read = Metrics.counter("d4c", "rows_read");
     private transient Charset charset;
     private transient CharsetDecoder decoder;
@@ -77,9 +88,12 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
     private transient int xi;
     private transient int yi;
     private transient GeometryFactory geometries;
+    private transient int[] position; // header index -> index in the row, or -1 when not kept
+    private transient boolean everyByteDecodes;
 
-    ReadSplitFn(CsvTable table) {
+    ReadSplitFn(CsvTable table, int[] keep) {
       this.table = table;
+      this.keep = keep;
     }
 
     @Setup
@@ -99,6 +113,11 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
       xi = table.x() == null ? -1 : table.header().indexOf(table.x());
       yi = table.y() == null ? -1 : table.header().indexOf(table.y());
       geometries = new GeometryFactory();
+      position = new int[table.header().size()];
+      for (int i = 0; i < position.length; i++) position[i] = keep == null ? i : -1;
+      if (keep != null) for (int k = 0; k < keep.length; k++) position[keep[k]] = k;
+      // ISO-8859-1 maps every byte: a cell that is not kept needs no decoding to know it is valid text.
+      everyByteDecodes = charset.equals(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     @ProcessElement
@@ -119,9 +138,15 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
                 + r.fieldCount() + " fields, the header has " + columns, null));
             continue;
           }
-          Object[] values = new Object[columns];
+          Object[] values = new Object[keep == null ? columns : keep.length];
+          Object xv = null;
+          Object yv = null;
           String problem = null;
           for (int i = 0; i < columns && problem == null; i++) {
+            int at = position[i];
+            if (at < 0 && types[i] == null && i != xi && i != yi && everyByteDecodes) {
+              continue; // not kept, nothing to check
+            }
             if (isNull(r, i)) {
               continue;
             }
@@ -133,27 +158,31 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
                   + "' is not valid " + table.charset() + " (set the source's encoding, e.g. encoding: ISO-8859-1)";
               break;
             }
+            Object v;
             if (types[i] == null) {
-              values[i] = text;
+              v = text;
             } else {
               try {
-                values[i] = convert(text, types[i]);
+                v = convert(text, types[i]);
               } catch (IllegalArgumentException | DateTimeParseException e) {
                 problem = "bad_value|" + member.name() + ": field '" + table.header().get(i) + "' is declared "
                     + table.declared().get(table.header().get(i)) + " but holds \"" + text + "\"";
+                break;
               }
             }
+            if (at >= 0) values[at] = v;
+            if (i == xi) xv = v;
+            if (i == yi) yv = v;
           }
           org.locationtech.jts.geom.Geometry point = null;
           if (problem == null && xi >= 0) {
             try {
-              double x = ((Number) Values.number(values[xi])).doubleValue();
-              double y = ((Number) Values.number(values[yi])).doubleValue();
+              double x = ((Number) Values.number(xv)).doubleValue();
+              double y = ((Number) Values.number(yv)).doubleValue();
               point = geometries.createPoint(new Coordinate(x, y));
             } catch (RuntimeException e) {
-              problem = (values[xi] == null || values[yi] == null ? "null_geometry|" : "undecodable_geometry|")
-                  + member.name() + ": no point from " + table.x() + "=" + values[xi] + ", " + table.y() + "="
-                  + values[yi];
+              problem = (xv == null || yv == null ? "null_geometry|" : "undecodable_geometry|")
+                  + member.name() + ": no point from " + table.x() + "=" + xv + ", " + table.y() + "=" + yv;
             }
           }
           if (problem != null) {
