@@ -141,7 +141,9 @@ public final class ItemFactory {
     }
     item.set("properties", properties(m, manifestFile, options));
     item.set("links", coreLinks(m, options));
-    item.set("assets", assets(m, base, manifestSha, manifestSize));
+    java.util.Set<String> tables = new TreeSet<>();
+    for (Path f : dataFiles) if (Footprint.isTable(f)) tables.add(buildDir.relativize(f).toString().replace('\\', '/'));
+    item.set("assets", assets(m, base, manifestSha, manifestSize, tables));
     item.set("stac_extensions", extensions(item));
     return new Built((ObjectNode) CanonicalJson.toTree(item), m, Multihash.sha256(manifestSha));
   }
@@ -222,7 +224,8 @@ public final class ItemFactory {
     return links;
   }
 
-  private static ObjectNode assets(Manifest m, String base, String manifestSha, long manifestSize) {
+  /** @param tables the output paths that are plain Parquet tables (no geometry) */
+  private static ObjectNode assets(Manifest m, String base, String manifestSha, long manifestSize, java.util.Set<String> tables) {
     ObjectNode assets = NODES.objectNode();
     for (Manifest.OutputFile o : m.outputs()) {
       String key = assetKey(o.path());
@@ -231,9 +234,10 @@ public final class ItemFactory {
       boolean data = Manifest.OutputFile.DATA.equals(o.role());
       a.put("type", o.mediaType());
       a.put("title", o.path());
-      a.put("description", data ? o.rows() + " rows of GeoParquet " + m.parameters().getOrDefault("geoparquet_version", "1.1.0")
-          + " in " + m.parameters().getOrDefault("crs", "OGC:CRS84")
-          : o.rows() + " records rejected by the build, with the reason for each");
+      a.put("description", !data ? o.rows() + " records rejected by the build, with the reason for each"
+          : tables.contains(o.path()) ? o.rows() + " rows of Parquet, a table without geometry"
+          : o.rows() + " rows of GeoParquet " + m.parameters().getOrDefault("geoparquet_version", "1.1.0")
+              + " in " + m.parameters().getOrDefault("crs", "OGC:CRS84"));
       a.putArray("roles").add(data ? "data" : "metadata");
       a.put("file:size", o.size());
       a.put("file:checksum", Multihash.sha256(o.sha256()));

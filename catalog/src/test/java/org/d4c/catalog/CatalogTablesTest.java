@@ -129,6 +129,8 @@ class CatalogTablesTest {
     ObjectNode item = ItemFactory.build(tablesBuild(tmp.resolve("census"), "census", "1.0.0",
         "footprint: {bbox: [-141.01, 41.67, -52.6, 83.11]}\n", true), tmp.resolve("cat"), ItemFactory.Options.DEFAULTS).item();
     assertThat(item.get("bbox").toString(), equalTo("[-76,45,-75.5,45.5]"));
+    assertThat(item.path("assets").path("profile").path("description").asText(), equalTo("12 rows of Parquet, a table without geometry"));
+    assertThat(item.path("assets").path("boundaries").path("description").asText(), equalTo("10 rows of GeoParquet 1.1.0 in OGC:CRS84"));
   }
 
   @Test
