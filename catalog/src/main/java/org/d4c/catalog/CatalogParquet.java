@@ -314,7 +314,6 @@ public final class CatalogParquet {
       if (row.getFieldRepetitionCount(i) == 0) continue;
       switch (name) {
         case "geometry" -> item.set("geometry", GeoJson.toJson(GeoJson.fromWkb(row.getBinary(i, 0).getBytes(), where)));
-        // a null bbox struct goes with a null geometry: the item has no bbox (the loop skips absent values)
         case "bbox" -> {
           Group b = row.getGroup(i, 0);
           ArrayNode a = item.putArray("bbox");
@@ -327,7 +326,8 @@ public final class CatalogParquet {
         }
       }
     }
-    if (!item.has("geometry")) item.putNull("geometry"); // STAC requires the key; null is an item without location
+    // A null geometry (and its null bbox struct, skipped above) is an item without location: "geometry": null, no bbox.
+    if (!item.has("geometry")) item.putNull("geometry");
     if (!props.has("datetime")) props.putNull("datetime"); // STAC requires the key; null means start/end are set
     item.set("properties", props);
     return item; // already in canonical node form (Numbers), so it equals the item that was written
