@@ -120,15 +120,22 @@ public final class CatalogLinks {
     Instant end = null;
     for (JsonNode i : items) {
       JsonNode b = i.path("bbox");
-      box[0] = Math.min(box[0], b.get(0).doubleValue());
-      box[1] = Math.min(box[1], b.get(1).doubleValue());
-      box[2] = Math.max(box[2], b.get(2).doubleValue());
-      box[3] = Math.max(box[3], b.get(3).doubleValue());
+      if (b.size() == 4) { // an item with a null geometry has no bbox and adds nothing to the extent
+        box[0] = Math.min(box[0], b.get(0).doubleValue());
+        box[1] = Math.min(box[1], b.get(1).doubleValue());
+        box[2] = Math.max(box[2], b.get(2).doubleValue());
+        box[3] = Math.max(box[3], b.get(3).doubleValue());
+      }
       JsonNode p = i.path("properties");
       Instant s = CatalogParquet.parseInstant(p.path(p.path("datetime").isNull() ? "start_datetime" : "datetime").asText(""));
       Instant e = CatalogParquet.parseInstant(p.path(p.path("datetime").isNull() ? "end_datetime" : "datetime").asText(""));
       if (s != null && (start == null || s.isBefore(start))) start = s;
       if (e != null && (end == null || e.isAfter(end))) end = e;
+    }
+    if (box[0] > box[2]) {
+      // Every item has a null geometry. STAC 1.1 requires extent.spatial.bbox (four numbers), and an item without
+      // location is not about any part of the Earth more than another: the whole world, as for global data.
+      box = new double[] {-180, -90, 180, 90};
     }
     ObjectNode extent = c.putObject("extent");
     extent.putObject("spatial").putArray("bbox").addArray().add(box[0]).add(box[1]).add(box[2]).add(box[3]);

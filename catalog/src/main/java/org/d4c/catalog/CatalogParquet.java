@@ -160,6 +160,7 @@ public final class CatalogParquet {
       if (b.size() == 4) extent.expandToInclude(new Envelope(b.get(0).doubleValue(), b.get(2).doubleValue(), b.get(1).doubleValue(), b.get(3).doubleValue()));
     }
     for (ObjectNode i : items) {
+      if (!i.path("geometry").isObject()) continue; // a null geometry adds no type and no extent
       types.add(i.path("geometry").path("type").asText());
       JsonNode b = i.path("bbox");
       extent.expandToInclude(new Envelope(b.get(0).doubleValue(), b.get(2).doubleValue(), b.get(1).doubleValue(), b.get(3).doubleValue()));
@@ -325,6 +326,8 @@ public final class CatalogParquet {
         }
       }
     }
+    // A null geometry (and its null bbox struct, skipped above) is an item without location: "geometry": null, no bbox.
+    if (!item.has("geometry")) item.putNull("geometry");
     if (!props.has("datetime")) props.putNull("datetime"); // STAC requires the key; null means start/end are set
     item.set("properties", props);
     return item; // already in canonical node form (Numbers), so it equals the item that was written
@@ -427,14 +430,18 @@ public final class CatalogParquet {
     public void write(ObjectNode item) {
       String where = "item " + item.path("id").asText("?");
       JsonNode props = item.path("properties");
-      Geometry geometry = GeoJson.fromJson(item.get("geometry"), where + ": geometry");
+      // A null geometry (an item of tables only) is a null WKB value and a null bbox struct.
+      boolean located = item.hasNonNull("geometry");
+      Geometry geometry = located ? GeoJson.fromJson(item.get("geometry"), where + ": geometry") : null;
       JsonNode bbox = item.path("bbox");
-      if (!bbox.isArray() || bbox.size() != 4) throw new CatalogException(where, "bbox: expected 4 numbers (2D)");
+      if (located && (!bbox.isArray() || bbox.size() != 4)) throw new CatalogException(where, "bbox: expected 4 numbers (2D)");
+      if (!located && !bbox.isMissingNode()) throw new CatalogException(where, "bbox: an item with a null geometry has no bbox");
       out.startMessage();
       for (int i = 0; i < schema.getFieldCount(); i++) {
         Type t = schema.getType(i);
         String name = t.getName();
         JsonNode v = ItemColumns.TOP_LEVEL.contains(name) ? item.get(name) : props.get(name);
+        if (!located && (name.equals("geometry") || name.equals("bbox"))) continue;
         if (name.equals("geometry")) {
           out.startField(name, i);
           out.addBinary(Binary.fromConstantByteArray(GeoJson.toWkb(geometry)));
@@ -518,10 +525,14 @@ public final class CatalogParquet {
     }
   }
 
-  /** GeoParquet 1.1 metadata: WKB geometry in OGC:CRS84 (crs omitted), its types, the extent, the bbox covering. */
+  /**
+   * GeoParquet 1.1 metadata: WKB geometry in OGC:CRS84 (crs omitted), its types, the extent, the bbox covering. When
+   * every item has a null geometry there is no extent: the optional {@code bbox} is left out.
+   */
   static ObjectNode geoMetadata(Set<String> geometryTypes, Envelope extent) {
-    return GeoMetadata.forColumn("geometry").geometryTypes(geometryTypes)
-        .bbox(extent.getMinX(), extent.getMinY(), extent.getMaxX(), extent.getMaxY()).toJson();
+    GeoMetadata g = GeoMetadata.forColumn("geometry").geometryTypes(geometryTypes);
+    if (!extent.isNull()) g.bbox(extent.getMinX(), extent.getMinY(), extent.getMaxX(), extent.getMaxY());
+    return g.toJson();
   }
 
 

@@ -27,7 +27,7 @@ import org.locationtech.jts.geom.Geometry;
  * open for repeated queries: DuckDB then keeps the file's metadata cached.
  */
 public final class CatalogSearch implements AutoCloseable {
-  /** One matching item, with what a table shows. */
+  /** One matching item, with what a table shows; {@code bbox} is null for an item with a null geometry. */
   public record Hit(long row, String id, String collection, String version, String datetime, String title, double[] bbox) {}
 
   /** The matches (at most the query's limit, in collection then version order) and how many there were in all. */
@@ -104,11 +104,15 @@ public final class CatalogSearch implements AutoCloseable {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (b != null) {
-            Geometry g = GeoJson.fromWkb(rs.getBytes(13), "row " + rs.getLong(1));
+            // A null geometry is nowhere: it never intersects (SQL already drops it, as its bbox is null).
+            byte[] wkb = rs.getBytes(13);
+            if (wkb == null) continue;
+            Geometry g = GeoJson.fromWkb(wkb, "row " + rs.getLong(1));
             if (boxes.stream().noneMatch(g::intersects)) continue;
           }
-          hits.add(new Hit(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), when(rs), rs.getString(5),
-              new double[] {rs.getDouble(9), rs.getDouble(10), rs.getDouble(11), rs.getDouble(12)}));
+          double[] box = {rs.getDouble(9), rs.getDouble(10), rs.getDouble(11), rs.getDouble(12)};
+          if (rs.wasNull()) box = null;
+          hits.add(new Hit(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), when(rs), rs.getString(5), box));
         }
       }
     } catch (SQLException e) {

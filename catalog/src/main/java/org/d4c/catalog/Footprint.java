@@ -44,6 +44,7 @@ final class Footprint {
   /**
    * @param files the GeoParquet data files of the build
    * @param crs the build's output CRS as in the manifest parameters ("OGC:CRS84", "EPSG:4326", "EPSG:3347", ...)
+   * @return the footprint, or null when every file is a plain Parquet table (no spatial output)
    */
   static Geometry of(List<Path> files, String crs) {
     List<Coordinate> hull = new ArrayList<>();
@@ -55,16 +56,34 @@ final class Footprint {
       spatial++;
       rows += corners(f, hull);
     }
-    if (spatial == 0) {
-      throw new CatalogException(null, "every data file is a table without geometry: an item needs a footprint, so"
-          + " add the geography's boundaries as a spatial output of the recipe");
-    }
+    if (spatial == 0) return null; // only tables: the item's geometry is the declared footprint, or null
     if (rows == 0 || hull.isEmpty()) {
       throw new CatalogException(null, "the data files have no rows: an item needs a footprint");
     }
     Geometry g = hull(hull);
     if (!isLonLat(crs)) g = toLonLat(g, crs);
     return simplify(clampToWorld(g));
+  }
+
+  /**
+   * The box a recipe declares as {@code footprint.bbox} [west, south, east, north] (OGC:CRS84), as a polygon; null
+   * when it declares none. The recipe was checked when it was loaded; a manifest edited by hand is checked again here.
+   */
+  static Geometry declared(JsonNode recipe, String where) {
+    JsonNode b = recipe.path("footprint").path("bbox");
+    if (b.isMissingNode()) return null;
+    if (!b.isArray() || b.size() != 4 || !b.get(0).isNumber() || !b.get(1).isNumber() || !b.get(2).isNumber()
+        || !b.get(3).isNumber()) {
+      throw new CatalogException(where, "recipe.footprint.bbox: expected four numbers [west, south, east, north], got " + b);
+    }
+    double w = b.get(0).doubleValue(), s = b.get(1).doubleValue(), e = b.get(2).doubleValue(), n = b.get(3).doubleValue();
+    if (!(w >= -180 && w < e && e <= 180 && s >= -90 && s < n && n <= 90)) {
+      throw new CatalogException(where, "recipe.footprint.bbox: expected west < east in -180..180 and south < north in"
+          + " -90..90 (OGC:CRS84 degrees), got " + b);
+    }
+    // Counter-clockwise, as RFC 7946 asks of an exterior ring.
+    return GF.createPolygon(new Coordinate[] {
+        new Coordinate(w, s), new Coordinate(e, s), new Coordinate(e, n), new Coordinate(w, n), new Coordinate(w, s)});
   }
 
   /** True for a Parquet file without {@code geo} metadata. */

@@ -56,6 +56,11 @@ final class ItemColumns {
   static MessageType schemaFor(List<? extends JsonNode> items, MessageType base) {
     TreeMap<String, Shape> top = new TreeMap<>();
     TreeMap<String, Shape> props = new TreeMap<>();
+    // geometry and bbox are required columns until an item has a null geometry (a build of only tables); then both
+    // are optional. Catalogs without such an item keep their schema, and so their bytes.
+    boolean nullable = base != null && base.containsField("geometry")
+        && base.getType("geometry").getRepetition() == Repetition.OPTIONAL;
+    for (JsonNode item : items) nullable |= !item.hasNonNull("geometry");
     if (base != null) {
       for (Type t : base.getFields()) {
         String k = t.getName();
@@ -89,9 +94,10 @@ final class ItemColumns {
     for (String k : TOP_LEVEL) {
       switch (k) {
         case "id" -> b.addField(Types.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("id"));
-        case "geometry" -> b.addField(Types.required(PrimitiveTypeName.BINARY).named("geometry"));
+        case "geometry" -> b.addField(Types.primitive(PrimitiveTypeName.BINARY, nullable ? Repetition.OPTIONAL : Repetition.REQUIRED)
+            .named("geometry"));
         case "bbox" -> {
-          Types.GroupBuilder<GroupType> g = Types.requiredGroup();
+          Types.GroupBuilder<GroupType> g = Types.buildGroup(nullable ? Repetition.OPTIONAL : Repetition.REQUIRED);
           for (String f : BBOX_FIELDS) g = g.required(PrimitiveTypeName.DOUBLE).named(f);
           b.addField(g.named("bbox"));
         }

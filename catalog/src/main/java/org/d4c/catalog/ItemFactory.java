@@ -23,7 +23,8 @@ import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 
 /**
- * Turns a verified build folder into its STAC Item: id {@code <dataset>-<version>}, footprint and bbox from the data,
+ * Turns a verified build folder into its STAC Item: id {@code <dataset>-<version>}, footprint and bbox from the data
+ * (a build of only tables: the recipe's declared {@code footprint}, else a null geometry and no bbox),
  * datetime (or start/end) from the recipe, the version, processing (lineage: sources, code commit; software versions)
  * and, once a DOI is given, scientific fields; one asset per output file plus the manifest, each with
  * {@code file:size} and a SHA2-256 multihash {@code file:checksum}. Links to the collection, the root and the other
@@ -114,7 +115,7 @@ public final class ItemFactory {
         dataFiles.add(buildDir.resolve(o.path()));
       }
     }
-    if (dataFiles.isEmpty()) throw new CatalogException(manifestFile.toString(), "outputs: no GeoParquet data file to catalog");
+    if (dataFiles.isEmpty()) throw new CatalogException(manifestFile.toString(), "outputs: no Parquet data file to catalog");
     Object crs = m.parameters().get("crs");
     Geometry footprint;
     try {
@@ -122,18 +123,27 @@ public final class ItemFactory {
     } catch (CatalogException e) {
       throw new CatalogException(buildDir.toString(), e.getMessage());
     }
+    // Only tables: the geography the recipe declares, else no geometry (STAC allows a null geometry, without bbox).
+    // With spatial outputs their data is the footprint and a declared one is not used: the data is more exact.
+    if (footprint == null) footprint = Footprint.declared(m.recipe(), manifestFile.toString());
 
     ObjectNode item = NODES.objectNode();
     item.put("type", "Feature");
     item.put("stac_version", Stac.VERSION);
     item.put("id", itemId(m.dataset(), m.version()));
     item.put("collection", m.dataset());
-    item.set("geometry", GeoJson.toJson(footprint));
-    Envelope env = footprint.getEnvelopeInternal();
-    item.putArray("bbox").add(env.getMinX()).add(env.getMinY()).add(env.getMaxX()).add(env.getMaxY());
+    if (footprint == null) {
+      item.putNull("geometry");
+    } else {
+      item.set("geometry", GeoJson.toJson(footprint));
+      Envelope env = footprint.getEnvelopeInternal();
+      item.putArray("bbox").add(env.getMinX()).add(env.getMinY()).add(env.getMaxX()).add(env.getMaxY());
+    }
     item.set("properties", properties(m, manifestFile, options));
     item.set("links", coreLinks(m, options));
-    item.set("assets", assets(m, base, manifestSha, manifestSize));
+    java.util.Set<String> tables = new TreeSet<>();
+    for (Path f : dataFiles) if (Footprint.isTable(f)) tables.add(buildDir.relativize(f).toString().replace('\\', '/'));
+    item.set("assets", assets(m, base, manifestSha, manifestSize, tables));
     item.set("stac_extensions", extensions(item));
     return new Built((ObjectNode) CanonicalJson.toTree(item), m, Multihash.sha256(manifestSha));
   }
@@ -214,7 +224,8 @@ public final class ItemFactory {
     return links;
   }
 
-  private static ObjectNode assets(Manifest m, String base, String manifestSha, long manifestSize) {
+  /** @param tables the output paths that are plain Parquet tables (no geometry) */
+  private static ObjectNode assets(Manifest m, String base, String manifestSha, long manifestSize, java.util.Set<String> tables) {
     ObjectNode assets = NODES.objectNode();
     for (Manifest.OutputFile o : m.outputs()) {
       String key = assetKey(o.path());
@@ -223,9 +234,10 @@ public final class ItemFactory {
       boolean data = Manifest.OutputFile.DATA.equals(o.role());
       a.put("type", o.mediaType());
       a.put("title", o.path());
-      a.put("description", data ? o.rows() + " rows of GeoParquet " + m.parameters().getOrDefault("geoparquet_version", "1.1.0")
-          + " in " + m.parameters().getOrDefault("crs", "OGC:CRS84")
-          : o.rows() + " records rejected by the build, with the reason for each");
+      a.put("description", !data ? o.rows() + " records rejected by the build, with the reason for each"
+          : tables.contains(o.path()) ? o.rows() + " rows of Parquet, a table without geometry"
+          : o.rows() + " rows of GeoParquet " + m.parameters().getOrDefault("geoparquet_version", "1.1.0")
+              + " in " + m.parameters().getOrDefault("crs", "OGC:CRS84"));
       a.putArray("roles").add(data ? "data" : "metadata");
       a.put("file:size", o.size());
       a.put("file:checksum", Multihash.sha256(o.sha256()));

@@ -188,7 +188,8 @@ public final class CatalogCommand implements Callable<Integer> {
     for (CatalogSearch.Hit h : r.hits()) {
       double[] b = h.bbox();
       rows.add(new String[] {h.id(), h.collection(), String.valueOf(h.version()), h.datetime(),
-          String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", b[0], b[1], b[2], b[3]), String.valueOf(h.title())});
+          b == null ? "-" : String.format(Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", b[0], b[1], b[2], b[3]), // null geometry
+          String.valueOf(h.title())});
     }
     int[] w = new int[6];
     for (String[] row : rows) for (int i = 0; i < 6; i++) w[i] = Math.max(w[i], row[i].length());

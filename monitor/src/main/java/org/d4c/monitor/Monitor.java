@@ -206,6 +206,7 @@ public final class Monitor implements AutoCloseable {
       Map<String, double[]> boxes = new TreeMap<>();
       for (ObjectNode item : contents.items()) {
         JsonNode b = item.path("bbox");
+        // An item of tables only has a null geometry and no bbox: it has no place on the coverage map.
         if (b.size() >= 4) boxes.put(item.path("id").asText(), new double[] {b.get(0).asDouble(), b.get(1).asDouble(),
             b.get(b.size() / 2).asDouble(), b.get(b.size() / 2 + 1).asDouble()});
       }

@@ -145,6 +145,55 @@ public final class TestBuilds {
     return m;
   }
 
+  /**
+   * A small real plain Parquet table, what a {@code geometry: none} output writes: no geometry column and no
+   * {@code geo} metadata; one row per geography (dguid, count).
+   */
+  public static void writeTable(Path file, int rows) throws IOException {
+    MessageType schema = Types.buildMessage()
+        .addField(Types.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("dguid"))
+        .addField(Types.optional(PrimitiveTypeName.INT64).named("count_total"))
+        .named("schema");
+    WriteSupport<Integer> support = new WriteSupport<>() {
+      RecordConsumer out;
+
+      @Override
+      public WriteContext init(Configuration c) {
+        return init((ParquetConfiguration) null);
+      }
+
+      @Override
+      public WriteContext init(ParquetConfiguration c) {
+        return new WriteContext(schema, new HashMap<>());
+      }
+
+      @Override
+      public void prepareForWrite(RecordConsumer r) {
+        out = r;
+      }
+
+      @Override
+      public void write(Integer i) {
+        out.startMessage();
+        out.startField("dguid", 0);
+        out.addBinary(Binary.fromString(String.format(java.util.Locale.ROOT, "2021A00%04d", i)));
+        out.endField("dguid", 0);
+        out.startField("count_total", 1);
+        out.addLong(1000L * (i + 1));
+        out.endField("count_total", 1);
+        out.endMessage();
+      }
+
+      @Override
+      public FinalizedWriteContext finalizeWrite() {
+        return new FinalizedWriteContext(Map.of());
+      }
+    };
+    try (ParquetWriter<Integer> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+      for (int i = 0; i < rows; i++) w.write(i);
+    }
+  }
+
   /** A small real GeoParquet 1.1 file: one box polygon per entry (WKB, bbox covering, geo metadata). */
   public static void writeGeoParquet(Path file, List<double[]> boxes) throws IOException {
     MessageType schema = Types.buildMessage()

@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * One version of one dataset, as loaded by {@link Recipes#load(Path)}: validated, with defaults applied.
  * Optional strings are null when absent; lists are empty. {@code file} is where it was read from
- * (null when parsed from memory) and is not part of {@link #toCanonicalJson()}.
+ * (null when parsed from memory) and is not part of {@link #toCanonicalJson()}. {@code footprint}: the declared
+ * {@code footprint.bbox} [west, south, east, north] in OGC:CRS84 degrees, empty when the recipe declares none.
  */
 public record Recipe(
     Path file,
@@ -33,7 +34,8 @@ public record Recipe(
     boolean nativeGeometry,
     boolean promoteToMulti,
     List<Source> sources,
-    List<Output> outputs) {
+    List<Output> outputs,
+    List<Double> footprint) {
 
   public static final String DEFAULT_CRS = "OGC:CRS84";
   public static final double DEFAULT_MAX_REJECT_FRACTION = 0;
@@ -45,6 +47,7 @@ public record Recipe(
     providers = List.copyOf(providers);
     sources = List.copyOf(sources);
     outputs = List.copyOf(outputs);
+    footprint = footprint == null ? List.of() : List.copyOf(footprint);
   }
 
   /** The folder relative source paths are resolved against. */
@@ -78,7 +81,7 @@ public record Recipe(
   public Recipe withSources(List<Source> newSources) {
     return new Recipe(file, dataset, version, title, description, license, crs, datetime, startDatetime, endDatetime,
         keywords, providers, maxRejectFraction, rowGroupSize, maxRowsPerFile, nativeGeometry, promoteToMulti,
-        newSources, outputs);
+        newSources, outputs, footprint);
   }
 
   /** The recipe as it is used, defaults included, for the manifest; serialize with CanonicalJson. */
@@ -125,6 +128,11 @@ public record Recipe(
         putIf(so, "y", t.y());
         putIf(so, "crs", t.crs());
       }
+    }
+    // Only when declared: the manifests of recipes without it keep their bytes.
+    if (!footprint.isEmpty()) {
+      ArrayNode box = o.putObject("footprint").putArray("bbox");
+      footprint.forEach(v -> box.add(BigDecimal.valueOf(v)));
     }
     ArrayNode oa = o.putArray("outputs");
     for (Output out : outputs) {

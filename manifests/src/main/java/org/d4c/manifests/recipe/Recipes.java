@@ -144,7 +144,38 @@ public final class Recipes {
     if (dt != null && (start != null || end != null)) p.add("datetime: give either datetime or start_datetime/end_datetime, not both");
     if ((start == null) != (end == null)) p.add((start == null ? "start_datetime" : "end_datetime") + ": required together with " + (start == null ? "end_datetime" : "start_datetime"));
     if (start != null && end != null && start.compareTo(end) > 0) p.add("end_datetime: before start_datetime (" + start + "), got \"" + end + "\"");
+    checkFootprint(r, p);
     return p;
+  }
+
+  /**
+   * {@code footprint.bbox}: the schema checks four numbers; here their ranges and order. West must be below east: a
+   * box across the antimeridian would need a MultiPolygon item geometry, which nothing here builds yet, and a box
+   * without area is not a polygon.
+   */
+  private static void checkFootprint(JsonNode r, List<String> p) {
+    JsonNode b = r.path("footprint").path("bbox");
+    if (b.size() != 4) return;
+    String[] names = {"west", "south", "east", "north"};
+    boolean inRange = true;
+    for (int i = 0; i < 4; i++) {
+      double v = b.get(i).doubleValue();
+      double limit = i % 2 == 0 ? 180 : 90;
+      if (!(v >= -limit && v <= limit)) {
+        p.add("footprint.bbox[" + i + "] (" + names[i] + "): expected " + (i % 2 == 0 ? "a longitude" : "a latitude")
+            + " in -" + (int) limit + ".." + (int) limit + " (OGC:CRS84 degrees), got " + b.get(i).asText());
+        inRange = false;
+      }
+    }
+    if (!inRange) return;
+    if (b.get(1).doubleValue() >= b.get(3).doubleValue()) {
+      p.add("footprint.bbox: south (" + b.get(1).asText() + ") must be below north (" + b.get(3).asText()
+          + "); expected [west, south, east, north]");
+    }
+    if (b.get(0).doubleValue() >= b.get(2).doubleValue()) {
+      p.add("footprint.bbox: west (" + b.get(0).asText() + ") must be below east (" + b.get(2).asText()
+          + "); expected [west, south, east, north] (a box across the antimeridian is not supported)");
+    }
   }
 
   private static List<String> selectList(JsonNode select) {
@@ -200,7 +231,13 @@ public final class Recipes {
         r.has("row_group_size") ? r.get("row_group_size").asLong() : Recipe.DEFAULT_ROW_GROUP_SIZE,
         r.has("max_rows_per_file") ? r.get("max_rows_per_file").asLong() : Recipe.DEFAULT_MAX_ROWS_PER_FILE,
         r.path("native_geometry").asBoolean(false), r.path("promote_to_multi").asBoolean(true),
-        sources, outputs);
+        sources, outputs, footprint(r));
+  }
+
+  private static List<Double> footprint(JsonNode r) {
+    List<Double> out = new ArrayList<>();
+    r.path("footprint").path("bbox").forEach(v -> out.add(v.doubleValue()));
+    return out;
   }
 
   private static TableOptions tableOptions(JsonNode s) {

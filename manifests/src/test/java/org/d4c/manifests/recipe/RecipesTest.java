@@ -157,6 +157,20 @@ class RecipesTest {
   }
 
   @Test
+  void footprintIsReadAndReachesTheCanonicalJsonOnlyWhenDeclared() throws Exception {
+    String yaml = Files.readString(fixtures("valid").resolve("census-profile.yaml"));
+    Recipe without = Recipes.parse(yaml, null);
+    assertThat(without.footprint(), empty());
+    assertThat(CanonicalJson.toString(without.toCanonicalJson()), not(containsString("footprint")));
+    Recipe with = Recipes.parse(yaml.replace("datetime: 2022-02-09\n",
+        "datetime: 2022-02-09\nfootprint: {bbox: [-141.01, 41.67, -52.6, 83.11]}\n"), null);
+    assertThat(with.footprint(), equalTo(List.of(-141.01, 41.67, -52.6, 83.11)));
+    assertThat(CanonicalJson.toString(with.toCanonicalJson()),
+        containsString("\"footprint\": {\n    \"bbox\": [\n      -141.01,\n      41.67,\n      -52.6,\n      83.11\n    ]\n  },"));
+    assertThat(with.withSources(with.sources()).footprint(), equalTo(with.footprint()));
+  }
+
+  @Test
   void canonicalJsonKeepsSelectRenameAndFractions() throws Exception {
     Recipe r = Recipes.load(fixtures("valid").resolve("multi-source.yaml"));
     String json = CanonicalJson.toString(r.toCanonicalJson());

@@ -242,6 +242,18 @@ class CensusRecipeIT {
   }
 
   @Test
+  void aBuildOfTablesIsCatalogedWithTheDeclaredFootprint() throws Exception {
+    Path catalog = tmp.resolve("catalog");
+    Fixtures.Run add = d4c("catalog", "add", reference.toString(), "--catalog", catalog.toString());
+    assertThat(add.toString(), add.exitCode(), is(0));
+    var item = Fixtures.readJson(catalog.resolve("census-profile-sample/census-profile-sample-1.0.0/census-profile-sample-1.0.0.json"));
+    assertThat(item.path("bbox").toString(), equalTo("[-80,44,-69,50.5]"));
+    assertThat(item.path("geometry").path("type").asText(), equalTo("Polygon"));
+    Fixtures.Run v = d4c("catalog", "validate", catalog.toString(), "--checksums");
+    assertThat(v.toString(), v.exitCode(), is(0));
+  }
+
+  @Test
   void splitsReadEveryRecordOnce() throws Exception {
     // 167 long rows in the three files (as Python's csv module counts them), the quoted line break included.
     assertThat(strings("SELECT count(*) FROM raw"), equalTo(List.of("167")));

@@ -177,6 +177,26 @@ class PublishIT {
     }
   }
 
+  @Test
+  void aBuildOfOnlyTablesIsPublishedSeededAndCatalogedWithANullGeometry() throws Exception {
+    Path build = Files.createDirectories(tmp.resolve("builds/census"));
+    TestBuilds.writeTable(build.resolve("profile.parquet"), 4);
+    TestBuilds.lock(build, TestBuilds.recipeHead("census", "1.0.0", "Census", "Counts by geography."), List.of("profile.parquet"),
+        new java.util.TreeMap<>(Map.of("crs", "OGC:CRS84", "geoparquet_version", "1.1.0")), null);
+    Path catalog = tmp.resolve("catalog");
+    Publish.Result r = publish(build, catalog, null);
+    assertThat(log.toString(), r.ok(), is(true));
+    assertThat(r.release().files().stream().map(f -> f.name()).toList(),
+        is(List.of("census-1.0.0-source.tar.gz", "census-1.0.0.torrent", "manifest.json", "profile.parquet")));
+    JsonNode item = Catalog.at(catalog).item("census-1.0.0");
+    assertThat(item.get("geometry").isNull(), is(true));
+    assertThat(item.has("bbox"), is(false));
+    assertThat(item.path("properties").path("torrent:infohash").asText(), is(r.torrent().infoHashV1()));
+    assertThat(item.path("assets").path("profile").path("href").asText(), startsWith("http://127.0.0.1:" + anonymous.port() + "/"));
+    assertThat(Files.isRegularFile(tmp.resolve("folder-mirror/census-1.0.0/profile.parquet")), is(true));
+    assertThat(Files.isRegularFile(tmp.resolve("store/d4c/datasets/catalog/catalog.parquet")), is(true));
+  }
+
   /**
    * A byte changed on the mirror: verify finds it, publish uploads the object again (the skip rests on the bytes read
    * back, not on the sha256 metadata we wrote), and then it verifies. A publish with another mirror file whose only
