@@ -396,11 +396,22 @@ final class TorrentSession {
     keep.andNot(drop);
     session.swig().remove_torrent(h.handle.swig());
     try {
-      for (int i = drop.nextSetBit(0); i >= 0; i = drop.nextSetBit(i + 1)) {
-        for (FileSlice s : ti.mapBlock(i, 0, ti.pieceSize(i))) {
-          Path f = save.resolve(ti.files().filePath(s.fileIndex()));
-          if (Files.isRegularFile(f)) HolePunch.punch(f, s.offset(), s.size());
+      // Every piece not kept, not only the dropped ones: a piece libtorrent finished writing after the node last read
+      // what it holds is on disk but in neither set, and the torrent comes back without it, so it would stay there,
+      // uncounted, over the budget. Runs of pieces are punched a file range at a time.
+      int n = ti.numPieces();
+      for (int a = keep.nextClearBit(0); a < n; ) {
+        int b = Math.min(keep.nextSetBit(a) < 0 ? n : keep.nextSetBit(a), n);
+        for (int from = a; from < b; ) {
+          int to = (int) Math.min(b, from + Math.max(1L, (1L << 30) / ti.pieceLength())); // mapBlock takes an int size
+          long size = (long) (to - from - 1) * ti.pieceLength() + ti.pieceSize(to - 1);
+          for (FileSlice s : ti.mapBlock(from, 0, (int) size)) {
+            Path f = save.resolve(ti.files().filePath(s.fileIndex()));
+            if (Files.isRegularFile(f)) HolePunch.punch(f, s.offset(), s.size());
+          }
+          from = to;
         }
+        a = b >= n ? n : keep.nextClearBit(b);
       }
       LOG.info("freed {} pieces of {} for rarer ones", drop.cardinality(), h.itemId());
     } catch (IOException e) {
