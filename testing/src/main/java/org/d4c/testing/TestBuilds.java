@@ -154,41 +154,16 @@ public final class TestBuilds {
         .addField(Types.required(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("dguid"))
         .addField(Types.optional(PrimitiveTypeName.INT64).named("count_total"))
         .named("schema");
-    WriteSupport<Integer> support = new WriteSupport<>() {
-      RecordConsumer out;
-
-      @Override
-      public WriteContext init(Configuration c) {
-        return init((ParquetConfiguration) null);
-      }
-
-      @Override
-      public WriteContext init(ParquetConfiguration c) {
-        return new WriteContext(schema, new HashMap<>());
-      }
-
-      @Override
-      public void prepareForWrite(RecordConsumer r) {
-        out = r;
-      }
-
-      @Override
-      public void write(Integer i) {
-        out.startMessage();
-        out.startField("dguid", 0);
-        out.addBinary(Binary.fromString(String.format(java.util.Locale.ROOT, "2021A00%04d", i)));
-        out.endField("dguid", 0);
-        out.startField("count_total", 1);
-        out.addLong(1000L * (i + 1));
-        out.endField("count_total", 1);
-        out.endMessage();
-      }
-
-      @Override
-      public FinalizedWriteContext finalizeWrite() {
-        return new FinalizedWriteContext(Map.of());
-      }
-    };
+    WriteSupport<Integer> support = support(schema, Map.of(), (out, i) -> {
+      out.startMessage();
+      out.startField("dguid", 0);
+      out.addBinary(Binary.fromString(String.format(java.util.Locale.ROOT, "2021A00%04d", i)));
+      out.endField("dguid", 0);
+      out.startField("count_total", 1);
+      out.addLong(1000L * (i + 1));
+      out.endField("count_total", 1);
+      out.endMessage();
+    });
     try (ParquetWriter<Integer> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
       for (int i = 0; i < rows; i++) w.write(i);
     }
@@ -208,9 +183,39 @@ public final class TestBuilds {
         + "\"geometry_types\":[\"Polygon\"],\"bbox\":[" + all.getMinX() + "," + all.getMinY() + "," + all.getMaxX() + ","
         + all.getMaxY() + "],\"covering\":{\"bbox\":{\"xmin\":[\"bbox\",\"xmin\"],\"ymin\":[\"bbox\",\"ymin\"],"
         + "\"xmax\":[\"bbox\",\"xmax\"],\"ymax\":[\"bbox\",\"ymax\"]}}}}}";
-    WriteSupport<double[]> support = new WriteSupport<>() {
+    int[] n = {0};
+    WriteSupport<double[]> support = support(schema, Map.of("geo", geo), (out, b) -> {
+      Geometry g = FACTORY.toGeometry(new Envelope(b[0], b[2], b[1], b[3]));
+      out.startMessage();
+      out.startField("name", 0);
+      out.addBinary(Binary.fromString("box " + n[0]++));
+      out.endField("name", 0);
+      out.startField("geometry", 1);
+      out.addBinary(Binary.fromConstantByteArray(new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN).write(g)));
+      out.endField("geometry", 1);
+      out.startField("bbox", 2);
+      out.startGroup();
+      String[] f = {"xmin", "ymin", "xmax", "ymax"};
+      double[] v = {b[0], b[1], b[2], b[3]};
+      for (int i = 0; i < 4; i++) {
+        out.startField(f[i], i);
+        out.addDouble(v[i]);
+        out.endField(f[i], i);
+      }
+      out.endGroup();
+      out.endField("bbox", 2);
+      out.endMessage();
+    });
+    try (ParquetWriter<double[]> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+      for (double[] b : boxes) w.write(b);
+    }
+  }
+
+  /** A write support of a fixed schema and footer metadata; {@code write} writes one record. */
+  private static <T> WriteSupport<T> support(MessageType schema, Map<String, String> footer,
+      java.util.function.BiConsumer<RecordConsumer, T> write) {
+    return new WriteSupport<>() {
       RecordConsumer out;
-      int n;
 
       @Override
       public WriteContext init(Configuration c) {
@@ -228,37 +233,15 @@ public final class TestBuilds {
       }
 
       @Override
-      public void write(double[] b) {
-        Geometry g = FACTORY.toGeometry(new Envelope(b[0], b[2], b[1], b[3]));
-        out.startMessage();
-        out.startField("name", 0);
-        out.addBinary(Binary.fromString("box " + n++));
-        out.endField("name", 0);
-        out.startField("geometry", 1);
-        out.addBinary(Binary.fromConstantByteArray(new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN).write(g)));
-        out.endField("geometry", 1);
-        out.startField("bbox", 2);
-        out.startGroup();
-        String[] f = {"xmin", "ymin", "xmax", "ymax"};
-        double[] v = {b[0], b[1], b[2], b[3]};
-        for (int i = 0; i < 4; i++) {
-          out.startField(f[i], i);
-          out.addDouble(v[i]);
-          out.endField(f[i], i);
-        }
-        out.endGroup();
-        out.endField("bbox", 2);
-        out.endMessage();
+      public void write(T record) {
+        write.accept(out, record);
       }
 
       @Override
       public FinalizedWriteContext finalizeWrite() {
-        return new FinalizedWriteContext(Map.of("geo", geo));
+        return new FinalizedWriteContext(footer);
       }
     };
-    try (ParquetWriter<double[]> w = ParquetWriters.builder(new LocalOutputFile(file), support, 3).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
-      for (double[] b : boxes) w.write(b);
-    }
   }
 
   /** Every file under a folder (relative path -> bytes), to prove a failed command changed nothing. */
