@@ -24,14 +24,14 @@ import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.geoparquet.GeoParquetOptions;
 import org.d4c.transforms.geoparquet.GeoParquetWriter;
 import org.d4c.transforms.progress.LocalProgress;
+import org.d4c.transforms.sort.SortByKey;
 
 /**
  * Writes the sorted rows of one output with the columns settled from the data ({@link TableShape}): a plain Parquet
  * table ({@code NAME.parquet}, or past {@code maxRowsPerFile} rows {@code NAME/part-00000.parquet}, ...) when the
  * rows have no geometry, GeoParquet otherwise. Emits the relative paths written.
  */
-public final class WriteTable extends PTransform<PCollection<KV<String, Iterable<KV<byte[], Feature>>>>,
-    PCollection<String>> {
+public final class WriteTable extends PTransform<PCollection<KV<String, Iterable<String>>>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
   private final String folder;
   private final PCollectionView<TableShape> shape;
@@ -108,12 +108,13 @@ public final class WriteTable extends PTransform<PCollection<KV<String, Iterable
   }
 
   @Override
-  public PCollection<String> expand(PCollection<KV<String, Iterable<KV<byte[], Feature>>>> input) {
+  public PCollection<String> expand(PCollection<KV<String, Iterable<String>>> input) {
     return input.apply("Write Parquet files", ParDo.of(new WriteFn(folder, shape, options, maxRowsPerFile))
         .withSideInputs(shape)).setCoder(StringUtf8Coder.of());
   }
 
-  static final class WriteFn extends DoFn<KV<String, Iterable<KV<byte[], Feature>>>, String> {
+  /** Merges an output's sorted runs ({@link SortByKey}) and writes the rows as they come. */
+  static final class WriteFn extends DoFn<KV<String, Iterable<String>>, String> {
     private static final long serialVersionUID = 1L;
     private final String folder;
     private final PCollectionView<TableShape> shapeView;
@@ -129,7 +130,7 @@ public final class WriteTable extends PTransform<PCollection<KV<String, Iterable
 
     @ProcessElement
     public void process(ProcessContext c) {
-      KV<String, Iterable<KV<byte[], Feature>>> group = c.element();
+      KV<String, Iterable<String>> group = c.element();
       TableShape shape = c.sideInput(shapeView);
       String name = group.getKey();
       Path root = Paths.get(folder);
@@ -138,7 +139,7 @@ public final class WriteTable extends PTransform<PCollection<KV<String, Iterable
       java.io.Closeable writer = null;
       long inFile = 0;
       try {
-        for (KV<byte[], Feature> kv : group.getValue()) {
+        for (KV<byte[], Feature> kv : SortByKey.merged(group.getValue())) {
           if (writer == null || inFile == maxRowsPerFile) {
             if (writer != null) {
               writer.close();
