@@ -25,21 +25,33 @@ import org.d4c.geoparquet.ParquetWriters;
 
 /**
  * Writes rows of a {@link TableShape} to one plain Parquet file: every column optional, 8- and 16-bit integers as
- * INT32 with their integer annotation, ZSTD, row groups cut by row count only, no {@code geo} metadata. Hadoop-free
+ * INT32 with their integer annotation, ZSTD, row groups cut by row count only (fewer rows for a very wide table), no {@code geo} metadata. Hadoop-free
  * through the shared {@link ParquetWriters} builder; the same rows in the same order give the same bytes.
  */
 public final class TableParquetWriter implements Closeable {
   private static final long ROW_GROUP_BYTES = 1L << 40;
+  /**
+   * Cells (rows × columns) of one row group at most: parquet-java holds a row group in memory with one writer and one
+   * dictionary per column, so a table thousands of columns wide (a pivoted census profile) would need gigabytes for
+   * the usual row count. Depends on the column count only, so the same rows always give the same bytes; tables up to
+   * 80 columns keep the configured 100,000 rows.
+   */
+  static final long CELLS_PER_ROW_GROUP = 8_000_000L;
   private final ParquetWriter<Object[]> writer;
 
   public TableParquetWriter(Path file, TableShape shape, int rowGroupRows, int zstdLevel) throws IOException {
     Support support = new Support(shape.columns());
     this.writer = ParquetWriters.builder(new LocalOutputFile(file), support, zstdLevel)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withRowGroupRowCountLimit(rowGroupRows)
+        .withRowGroupRowCountLimit(rowsPerGroup(rowGroupRows, shape.columns().size()))
         .withRowGroupSize(ROW_GROUP_BYTES)
         .withDictionaryEncoding(true)
         .build();
+  }
+
+  /** The configured rows per row group, fewer for a wide table ({@link #CELLS_PER_ROW_GROUP}). */
+  static int rowsPerGroup(int configured, int columns) {
+    return (int) Math.max(1, Math.min(configured, CELLS_PER_ROW_GROUP / Math.max(1, columns)));
   }
 
   public void write(Object[] row) throws IOException {
