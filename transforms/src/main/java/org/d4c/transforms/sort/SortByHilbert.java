@@ -1,9 +1,7 @@
 package org.d4c.transforms.sort;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -75,22 +73,7 @@ public final class SortByHilbert
           @ProcessElement
           public void process(@Element KV<String, Iterable<String>> runs,
               OutputReceiver<KV<String, Iterable<KV<byte[], Feature>>>> out) {
-            List<String> files = new ArrayList<>();
-            runs.getValue().forEach(files::add);
-            out.output(KV.of(runs.getKey(), () -> new Iterator<KV<byte[], Feature>>() {
-              private final Iterator<byte[][]> merged = SortedRuns.merge(files);
-
-              @Override
-              public boolean hasNext() {
-                return merged.hasNext();
-              }
-
-              @Override
-              public KV<byte[], Feature> next() {
-                byte[][] r = merged.next();
-                return KV.of(r[0], decode(r[1]));
-              }
-            }));
+            out.output(KV.of(runs.getKey(), SortByKey.merged(runs.getValue())));
           }
         }))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), IterableCoder.of(KvCoder.of(ByteArrayCoder.of(), FeatureCoder.of()))));
