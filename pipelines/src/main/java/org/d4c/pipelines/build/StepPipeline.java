@@ -14,7 +14,9 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -41,6 +43,7 @@ import org.d4c.transforms.read.OgrSource;
 import org.d4c.transforms.read.ReadOgr;
 import org.d4c.transforms.rejects.Reject;
 import org.d4c.transforms.sort.ComputeExtent;
+import org.d4c.transforms.sort.GroupInRuns;
 import org.d4c.transforms.sort.HilbertKey;
 import org.d4c.transforms.sort.SortByHilbert;
 import org.d4c.transforms.sort.SortByKey;
@@ -129,13 +132,18 @@ final class StepPipeline {
     int oi = outputIndex(name);
     Output o = recipe.outputs().get(oi);
     String at = "outputs[" + oi + "]";
-    Table t;
-    if (recipe.source(o.source()).isPresent() && !o.select().isEmpty() && readsAlone(o)) {
+    Table t = null;
+    int first = 0;
+    if (recipe.source(o.source()).isPresent() && readsAlone(o) && !o.steps().isEmpty()) {
+      t = readIntoFirstStep(o, at); // null unless the first step groups rows by key and the rows have no geometry
+      if (t != null) first = 1;
+    }
+    if (t == null && recipe.source(o.source()).isPresent() && !o.select().isEmpty() && readsAlone(o)) {
       t = readSource(o.source(), o, at); // the CSV reader keeps only the selected columns
-    } else {
+    } else if (t == null) {
       t = select(o, recipe.source(o.source()).isPresent() ? source(o.source()) : output(o.source(), path), at);
     }
-    for (int j = 0; j < o.steps().size(); j++) {
+    for (int j = first; j < o.steps().size(); j++) {
       t = step(o, j, t, at + ".steps[" + j + "]");
     }
     outputs.put(name, t);
@@ -248,16 +256,13 @@ final class StepPipeline {
           out = rows.apply(label, join.withRunsIn(runFolder, sortMemoryMb));
         }
         case "distinct" -> {
-          Distinct d = Distinct.of(in.schema(), strings(s.path("key")), "last".equals(s.path("keep").asText()));
           schema = in.schema();
-          out = rows.apply(label, d.withRunsIn(label, runFolder, sortMemoryMb));
+          out = rows.apply(label, distinct(label, s, in.schema()));
         }
         case "pivot" -> {
-          Pivot pv = Pivot.of(label, in.schema(), strings(s.path("key")), s.path("columns").asText(),
-              strings(s.path("values")), s.hasNonNull("name") ? s.get("name").asText() : null,
-              Pivot.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)));
+          Pivot pv = pivot(label, s, in.schema());
           schema = pv.outputSchema();
-          out = rows.apply(label, pv.withRunsIn(runFolder, sortMemoryMb));
+          out = rows.apply(label, pv);
         }
         case "narrow_types", "drop_empty_columns" -> {
           return new Table(in.schema(), rows); // settled when the file is written, over the final columns
@@ -280,6 +285,61 @@ final class StepPipeline {
     } catch (IllegalArgumentException e) {
       throw new RecipeException(recipe.file(), List.of(where + ": output '" + o.name() + "': " + e.getMessage()));
     }
+    rejects.add(StepOutputs.countRejects(out.get(StepOutputs.REJECTS), label + " rejected"));
+    return new Table(schema, StepOutputs.count(out.get(StepOutputs.ROWS), label + " out"));
+  }
+
+  private Distinct distinct(String label, JsonNode s, TableSchema in) {
+    return Distinct.of(in, strings(s.path("key")), "last".equals(s.path("keep").asText()))
+        .withRunsIn(label, runFolder, sortMemoryMb);
+  }
+
+  private Pivot pivot(String label, JsonNode s, TableSchema in) {
+    return Pivot.of(label, in, strings(s.path("key")), s.path("columns").asText(),
+        strings(s.path("values")), s.hasNonNull("name") ? s.get("name").asText() : null,
+        Pivot.Duplicates.valueOf(s.path("duplicates").asText("error").toUpperCase(java.util.Locale.ROOT)))
+        .withRunsIn(runFolder, sortMemoryMb);
+  }
+
+  /**
+   * An output whose CSV source only it reads and whose first step groups by key (pivot, distinct): the reader writes
+   * the rows straight into the step's sorted runs, so no runner ever holds the source's rows (the Direct runner held a
+   * whole split's rows between steps) and no per-row step runs between reading and grouping. Same rows, same bytes.
+   * Null when that does not apply.
+   */
+  private Table readIntoFirstStep(Output o, String at) throws IOException {
+    Source src = recipe.source(o.source()).orElseThrow();
+    Step st = o.steps().get(0);
+    if (!CsvMembers.isCsv(src) || !(st.type().equals("pivot") || st.type().equals("distinct"))) return null;
+    CsvRead read = csvRead(o.source(), o, at);
+    if (read.schema().hasGeometry()) return null; // points are reprojected and checked first
+    String label = label(o, 0);
+    String where = at + ".steps[0]." + st.type();
+    GroupInRuns grouping;
+    TableSchema schema;
+    try {
+      if (st.type().equals("pivot")) {
+        Pivot pv = pivot(label, st.spec(), read.schema());
+        grouping = pv.grouping();
+        schema = pv.outputSchema();
+      } else {
+        grouping = distinct(label, st.spec(), read.schema()).grouping();
+        schema = read.schema();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(recipe.file(), List.of(where + ": output '" + o.name() + "': " + e.getMessage()));
+    }
+    expected += read.records();
+    PCollectionTuple rows = pipeline.apply("Read " + o.source() + " into " + label,
+        read.reader().intoRuns(grouping.writer(0), label));
+    rejects.add(rows.get(ReadCsv.REJECTS));
+    PCollectionTuple out = PCollectionList.of(rows.get(GroupInRuns.RUNS)).apply(label, new PTransform<
+        PCollectionList<org.apache.beam.sdk.values.KV<Integer, String>>, PCollectionTuple>() {
+      @Override
+      public PCollectionTuple expand(PCollectionList<org.apache.beam.sdk.values.KV<Integer, String>> runs) {
+        return grouping.mergeRuns(runs);
+      }
+    });
     rejects.add(StepOutputs.countRejects(out.get(StepOutputs.REJECTS), label + " rejected"));
     return new Table(schema, StepOutputs.count(out.get(StepOutputs.ROWS), label + " out"));
   }
@@ -317,27 +377,13 @@ final class StepPipeline {
     PCollection<Feature> rows;
     String srs;
     if (CsvMembers.isCsv(s)) {
-      TableOptions o = s.tableOrDefaults();
-      CsvTable table;
-      try {
-        table = CsvTables.plan(index, id, CsvMembers.of(s, cached, work), o.encodingOrDefault(),
-            o.delimiterOrDefault(), o.nullValues(), o.types(), o.x(), o.y(), o.crsOrDefault(),
-            Math.max(1, featuresPerSplit * 200));
-      } catch (CsvTables.CsvException e) {
-        throw new BuildException(BuildDataset.recipeName(recipe) + ": " + e.getMessage(), e);
-      }
-      expected += table.records();
-      ReadCsv reader = ReadCsv.from(table);
-      schema = table.schema();
-      if (projectFor != null) {
-        Selection sel = selection(projectFor, schema, at);
-        reader = reader.keeping(sel.columns());
-        schema = sel.schema();
-      }
-      PCollectionTuple read = pipeline.apply("Read " + id, reader);
+      CsvRead csv = csvRead(id, projectFor, at);
+      expected += csv.records();
+      schema = csv.schema();
+      PCollectionTuple read = pipeline.apply("Read " + id, csv.reader());
       rejects.add(read.get(ReadCsv.REJECTS));
       rows = read.get(ReadCsv.ROWS);
-      srs = table.crs();
+      srs = csv.crs();
     } else {
       String datasetName = SourceFiles.datasetName(s, cached, work.resolve("s-" + id));
       OgrLayerInfo info = OgrLayers.describe(
@@ -360,6 +406,35 @@ final class StepPipeline {
       rows = repaired.get(GeometrySteps.FEATURES);
     }
     return new Table(schema, rows);
+  }
+
+  /** A planned CSV read: the reader, its rows' columns, how many records the source has, its CRS. */
+  private record CsvRead(ReadCsv reader, TableSchema schema, long records, String crs) {}
+
+  /** Plans reading a CSV source; with {@code projectFor} set, only that output's selected columns, renamed. */
+  private CsvRead csvRead(String id, Output projectFor, String at) throws IOException {
+    int index = -1;
+    for (int i = 0; i < recipe.sources().size(); i++) {
+      if (recipe.sources().get(i).id().equals(id)) index = i;
+    }
+    Source s = recipe.sources().get(index);
+    TableOptions o = s.tableOrDefaults();
+    CsvTable table;
+    try {
+      table = CsvTables.plan(index, id, CsvMembers.of(s, fetched.get(index), work), o.encodingOrDefault(),
+          o.delimiterOrDefault(), o.nullValues(), o.types(), o.x(), o.y(), o.crsOrDefault(),
+          Math.max(1, featuresPerSplit * 200));
+    } catch (CsvTables.CsvException e) {
+      throw new BuildException(BuildDataset.recipeName(recipe) + ": " + e.getMessage(), e);
+    }
+    ReadCsv reader = ReadCsv.from(table);
+    TableSchema schema = table.schema();
+    if (projectFor != null) {
+      Selection sel = selection(projectFor, schema, at);
+      reader = reader.keeping(sel.columns());
+      schema = sel.schema();
+    }
+    return new CsvRead(reader, schema, table.records(), table.crs());
   }
 
   /** Settles the columns, orders the rows and writes one output. */

@@ -72,6 +72,78 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     return wkb == null ? new Feature(source, fid, null, values, sortKey) : Feature.ofWkb(source, fid, wkb, values, sortKey);
   }
 
+  /** The coder's bytes of one feature, without the synchronized byte streams of {@code CoderUtils} (hot in sorts). */
+  public static byte[] toBytes(Feature f) {
+    Out out = new Out();
+    try {
+      INSTANCE.encode(f, out);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** A feature from {@link #toBytes}. */
+  public static Feature fromBytes(byte[] bytes) {
+    try {
+      return INSTANCE.decode(new In(bytes));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An unsynchronized byte array input (ByteArrayInputStream locks on every byte DataInputStream reads). */
+  private static final class In extends InputStream {
+    private final byte[] b;
+    private int pos;
+
+    In(byte[] b) {
+      this.b = b;
+    }
+
+    @Override
+    public int read() {
+      return pos < b.length ? b[pos++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) {
+      if (len == 0) return 0;
+      int n = Math.min(len, b.length - pos);
+      if (n <= 0) return -1;
+      System.arraycopy(b, pos, dst, off, n);
+      pos += n;
+      return n;
+    }
+  }
+
+  /** An unsynchronized growing byte array output. */
+  private static final class Out extends OutputStream {
+    private byte[] b = new byte[256];
+    private int n;
+
+    private void room(int more) {
+      if (n + more > b.length) b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, n + more));
+    }
+
+    @Override
+    public void write(int x) {
+      room(1);
+      b[n++] = (byte) x;
+    }
+
+    @Override
+    public void write(byte[] src, int off, int len) {
+      room(len);
+      System.arraycopy(src, off, b, n, len);
+      n += len;
+    }
+
+    byte[] toByteArray() {
+      return java.util.Arrays.copyOf(b, n);
+    }
+  }
+
   @Override
   public void verifyDeterministic() {
     // Every value is written in a fixed binary form.

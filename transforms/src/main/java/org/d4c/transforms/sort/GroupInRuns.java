@@ -23,9 +23,11 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.rejects.Reject;
+import org.d4c.transforms.rejects.RejectCoder;
 import org.d4c.transforms.steps.StepOutputs;
 
 /**
@@ -65,19 +67,29 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     void group(byte[] key, Iterator<Member> rows, Emit out);
   }
 
+  /** Looks at a row before it is grouped: null keeps it, a reject drops it (e.g. a null key). */
+  public interface RowCheck extends Serializable {
+    Reject check(Feature f);
+  }
+
+  /** The run files of one input, as (bucket, path), from {@link RunWriter}s. */
+  public static final TupleTag<KV<Integer, String>> RUNS = new TupleTag<>() {};
+
   private final String name;
   private final List<SerializableFunction<Feature, byte[]>> keys;
   private final GroupFn fn;
   private final String runFolder;
   private final int memoryMb;
+  private final RowCheck check;
 
   private GroupInRuns(String name, List<SerializableFunction<Feature, byte[]>> keys, GroupFn fn, String runFolder,
-      int memoryMb) {
+      int memoryMb, RowCheck check) {
     this.name = name;
     this.keys = keys;
     this.fn = fn;
     this.runFolder = runFolder;
     this.memoryMb = memoryMb;
+    this.check = check;
   }
 
   /**
@@ -87,7 +99,20 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
    */
   public static GroupInRuns of(String name, List<SerializableFunction<Feature, byte[]>> keys, GroupFn fn,
       String runFolder, int memoryMb) {
-    return new GroupInRuns(name.replaceAll("[^A-Za-z0-9_.-]+", "_"), List.copyOf(keys), fn, runFolder, memoryMb);
+    return new GroupInRuns(name.replaceAll("[^A-Za-z0-9_.-]+", "_"), List.copyOf(keys), fn, runFolder, memoryMb, null);
+  }
+
+  /** Checks every row of every input before it is written to a run; a rejected row is in no group. */
+  public GroupInRuns checking(RowCheck check) {
+    return new GroupInRuns(name, keys, fn, runFolder, memoryMb, check);
+  }
+
+  /**
+   * What writes input {@code input}'s rows into this step's runs, for a reader that writes them itself (so the
+   * runner never holds the rows between reading and grouping); its runs go to {@link #mergeRuns}.
+   */
+  public RunWriter writer(int input) {
+    return new RunWriter(input, keys.get(input), check, Paths.get(runFolder, name).toString(), (long) memoryMb << 20);
   }
 
   @Override
@@ -95,14 +120,22 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     if (inputs.size() != keys.size()) {
       throw new IllegalArgumentException(inputs.size() + " inputs but " + keys.size() + " key functions");
     }
-    String folder = Paths.get(runFolder, name).toString();
-    long maxBytes = (long) memoryMb << 20;
     PCollectionList<KV<Integer, String>> runs = PCollectionList.empty(inputs.getPipeline());
+    PCollectionList<Reject> rejects = PCollectionList.empty(inputs.getPipeline());
     for (int i = 0; i < inputs.size(); i++) {
-      runs = runs.and(inputs.get(i)
-          .apply("Write runs of input " + i, ParDo.of(new WriteFn(i, keys.get(i), folder, maxBytes)))
-          .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
+      PCollectionTuple written = inputs.get(i).apply("Write runs of input " + i,
+          ParDo.of(new WriteFn(writer(i))).withOutputTags(RUNS, TupleTagList.of(StepOutputs.REJECTS)));
+      runs = runs.and(written.get(RUNS).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
+      rejects = rejects.and(written.get(StepOutputs.REJECTS).setCoder(RejectCoder.of()));
     }
+    PCollectionTuple merged = mergeRuns(runs);
+    if (check == null) return merged;
+    return PCollectionTuple.of(StepOutputs.ROWS, merged.get(StepOutputs.ROWS)).and(StepOutputs.REJECTS,
+        rejects.and(merged.get(StepOutputs.REJECTS)).apply("Rejects of " + name, Flatten.pCollections()));
+  }
+
+  /** Merges the runs of every input (in input order, from {@link #writer}) and hands each key's rows over. */
+  public PCollectionTuple mergeRuns(PCollectionList<KV<Integer, String>> runs) {
     return StepOutputs.coded(runs.apply("All runs", Flatten.pCollections())
         .apply("Gather runs by bucket", GroupByKey.create())
         .apply("Merge and group", ParDo.of(new MergeFn(fn))
@@ -121,36 +154,69 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     return b.array();
   }
 
-  static final class WriteFn extends DoFn<Feature, KV<Integer, String>> {
+  /**
+   * Writes one input's rows into bucketed sorted runs: {@link #start} per bundle, {@link #add} per row,
+   * {@link #finish} at the end of the bundle gives the runs written.
+   */
+  public static final class RunWriter implements Serializable {
     private static final long serialVersionUID = 1L;
     private final int input;
     private final SerializableFunction<Feature, byte[]> key;
+    private final RowCheck check;
     private final String folder;
     private final long maxBytes;
     private transient SortedRuns.RunBuffer buffer;
 
-    WriteFn(int input, SerializableFunction<Feature, byte[]> key, String folder, long maxBytes) {
+    RunWriter(int input, SerializableFunction<Feature, byte[]> key, RowCheck check, String folder, long maxBytes) {
       this.input = input;
       this.key = key;
+      this.check = check;
       this.folder = folder;
       this.maxBytes = maxBytes;
     }
 
-    @StartBundle
     public void start() {
       buffer = new SortedRuns.RunBuffer(Paths.get(folder), maxBytes, true);
     }
 
+    /** Buffers a row for its run; returns the check's reject instead when it has one. */
+    public Reject add(Feature f) throws IOException {
+      Reject r = check == null ? null : check.check(f);
+      if (r == null) {
+        buffer.add(sortKey(key.apply(f), input, f), SortByHilbert.encode(f));
+      }
+      return r;
+    }
+
+    /** Writes what is buffered; only runs of a bundle that finished are passed on (a retried bundle's are never read). */
+    public List<KV<Integer, String>> finish() throws IOException {
+      return buffer.finishBuckets();
+    }
+  }
+
+  static final class WriteFn extends DoFn<Feature, KV<Integer, String>> {
+    private static final long serialVersionUID = 1L;
+    private final RunWriter writer;
+
+    WriteFn(RunWriter writer) {
+      this.writer = writer;
+    }
+
+    @StartBundle
+    public void start() {
+      writer.start();
+    }
+
     @ProcessElement
-    public void process(@Element Feature f) throws IOException {
-      buffer.add(sortKey(key.apply(f), input, f), SortByHilbert.encode(f));
+    public void process(@Element Feature f, MultiOutputReceiver out) throws IOException {
+      Reject r = writer.add(f);
+      if (r != null) out.get(StepOutputs.REJECTS).output(r);
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      // Only runs of a bundle that finished are passed on: files of a failed, retried bundle are never read.
-      for (KV<Integer, String> run : buffer.finishBuckets()) {
-        c.output(run, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      for (KV<Integer, String> run : writer.finish()) {
+        c.output(RUNS, run, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
     }
   }

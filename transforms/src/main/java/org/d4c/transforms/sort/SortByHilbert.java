@@ -2,8 +2,6 @@ package org.d4c.transforms.sort;
 
 import java.nio.ByteBuffer;
 import java.util.Iterator;
-import org.apache.beam.sdk.coders.CoderException;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -122,19 +120,11 @@ public final class SortByHilbert
   }
 
   public static byte[] encode(Feature f) {
-    try {
-      return CoderUtils.encodeToByteArray(FeatureCoder.of(), f);
-    } catch (CoderException e) {
-      throw new IllegalStateException(e);
-    }
+    return FeatureCoder.toBytes(f);
   }
 
   public static Feature decode(byte[] bytes) {
-    try {
-      return CoderUtils.decodeFromByteArray(FeatureCoder.of(), bytes);
-    } catch (CoderException e) {
-      throw new IllegalStateException(e);
-    }
+    return FeatureCoder.fromBytes(bytes);
   }
 
   /** Unsigned big-endian bytes of (key, source, FID): byte order equals the intended order. */

@@ -70,21 +70,28 @@ public final class Distinct extends PTransform<PCollection<Feature>, PCollection
     return kv == null ? "\u0000" + f.source() + ":" + f.fid() : "=" + kv;
   }
 
+  /** The grouping this step runs when it works in run files ({@link #withRunsIn}). */
+  public GroupInRuns grouping() {
+    if (runFolder == null) throw new IllegalStateException("distinct works in run files only with withRunsIn");
+    int[] k = key;
+    boolean last = keepLast;
+    return GroupInRuns.of(name, List.of(f -> groupOf(f, k).getBytes(StandardCharsets.UTF_8)),
+        (group, rows, emit) -> {
+          // Rows come in data order: the first is kept, or the last.
+          Feature pick = rows.next().row();
+          while (last && rows.hasNext()) {
+            pick = rows.next().row();
+          }
+          emit.row(pick);
+        }, runFolder, memoryMb);
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<Feature> input) {
     int[] k = key;
     boolean last = keepLast;
     if (runFolder != null) {
-      return PCollectionList.of(input).apply("Group rows by key", GroupInRuns.of(name,
-          List.of(f -> groupOf(f, k).getBytes(StandardCharsets.UTF_8)),
-          (group, rows, emit) -> {
-            // Rows come in data order: the first is kept, or the last.
-            Feature pick = rows.next().row();
-            while (last && rows.hasNext()) {
-              pick = rows.next().row();
-            }
-            emit.row(pick);
-          }, runFolder, memoryMb));
+      return PCollectionList.of(input).apply("Group rows by key", grouping());
     }
     PCollection<KV<String, Feature>> keyed = input.apply("Key rows", ParDo.of(new DoFn<Feature, KV<String, Feature>>() {
       @ProcessElement

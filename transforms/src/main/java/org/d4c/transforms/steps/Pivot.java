@@ -117,53 +117,50 @@ public final class Pivot extends PTransform<PCollection<Feature>, PCollectionTup
   }
 
   private PCollectionTuple expandInRuns(PCollection<Feature> input) {
+    return org.apache.beam.sdk.values.PCollectionList.of(input).apply("Group rows by key", grouping());
+  }
+
+  /**
+   * The grouping this step runs when it works in run files ({@link #withRunsIn}): rows with a null key or column
+   * value are rejected as they are written to the runs; each key's rows are folded into its wide row.
+   */
+  public GroupInRuns grouping() {
+    if (runFolder == null) throw new IllegalStateException("the pivot works in run files only with withRunsIn");
     int[] k = key;
     int c = column;
     int[] v = values;
     String lbl = label;
     Duplicates mode = duplicates;
-    PCollectionTuple checked = input.apply("Check keys", ParDo.of(new DoFn<Feature, Feature>() {
-      @ProcessElement
-      public void process(@Element Feature f, MultiOutputReceiver out) {
-        String kv = Values.key(f, k);
-        String col = Values.canonical(f.value(c));
-        if (kv == null || col == null) {
-          out.get(StepOutputs.REJECTS).output(StepOutputs.reject(lbl, f, "pivot_null_key",
-              kv == null ? "a key field is null" : "the column field is null"));
-          return;
-        }
-        out.get(StepOutputs.ROWS).output(f);
-      }
-    }).withOutputTags(StepOutputs.ROWS, TupleTagList.of(StepOutputs.REJECTS)));
-    StepOutputs.coded(checked);
-    PCollectionTuple grouped = org.apache.beam.sdk.values.PCollectionList.of(checked.get(StepOutputs.ROWS))
-        .apply("Group rows by key", GroupInRuns.of(label, List.of(f -> Values.key(f, k).getBytes(UTF_8)),
-            (group, rows, emit) -> {
-              Partial p = new Partial();
-              while (rows.hasNext()) {
-                Feature f = rows.next().row();
-                if (p.keyValues == null) {
-                  Object[] kv = new Object[k.length];
-                  for (int i = 0; i < k.length; i++) {
-                    kv[i] = f.value(k[i]);
-                  }
-                  p.keyValues = kv;
-                }
-                p.see(f.source(), f.fid());
-                String col = Values.canonical(f.value(c));
-                for (int i = 0; i < v.length; i++) {
-                  Object value = f.value(v[i]);
-                  if (value != null) {
-                    p.put(new CellKey(col, i), new Cell(value, f.source(), f.fid()), mode);
-                  }
-                }
+    return GroupInRuns.of(label, List.of(f -> Values.key(f, k).getBytes(UTF_8)),
+        (group, rows, emit) -> {
+          Partial p = new Partial();
+          while (rows.hasNext()) {
+            Feature f = rows.next().row();
+            if (p.keyValues == null) {
+              Object[] kv = new Object[k.length];
+              for (int i = 0; i < k.length; i++) {
+                kv[i] = f.value(k[i]);
               }
-              MergeFn.emit(lbl, new String(group, UTF_8), k.length, mode, p, emit);
-            }, runFolder, memoryMb));
-    PCollection<Reject> rejects = org.apache.beam.sdk.values.PCollectionList.of(checked.get(StepOutputs.REJECTS))
-        .and(grouped.get(StepOutputs.REJECTS))
-        .apply("Both rejects", org.apache.beam.sdk.transforms.Flatten.pCollections());
-    return PCollectionTuple.of(StepOutputs.ROWS, grouped.get(StepOutputs.ROWS)).and(StepOutputs.REJECTS, rejects);
+              p.keyValues = kv;
+            }
+            p.see(f.source(), f.fid());
+            String col = Values.canonical(f.value(c));
+            for (int i = 0; i < v.length; i++) {
+              Object value = f.value(v[i]);
+              if (value != null) {
+                p.put(new CellKey(col, i), new Cell(value, f.source(), f.fid()), mode);
+              }
+            }
+          }
+          MergeFn.emit(lbl, new String(group, UTF_8), k.length, mode, p, emit);
+        }, runFolder, memoryMb)
+        .checking(f -> {
+          if (Values.key(f, k) == null) return StepOutputs.reject(lbl, f, "pivot_null_key", "a key field is null");
+          if (Values.canonical(f.value(c)) == null) {
+            return StepOutputs.reject(lbl, f, "pivot_null_key", "the column field is null");
+          }
+          return null;
+        });
   }
 
   private PCollectionTuple expandGrouping(PCollection<Feature> input) {

@@ -11,6 +11,13 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.d4c.transforms.sort.GroupInRuns;
+import org.d4c.transforms.steps.StepOutputs;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -67,16 +74,141 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
 
   @Override
   public PCollectionTuple expand(PBegin input) {
-    PCollectionTuple out = input
-        .apply("List parts", Create.of(table.splits()).withCoder(SerializableCoder.of(CsvSplit.class)))
-        .apply("Spread parts over workers", Reshuffle.viaRandomKey())
-        .apply("Read rows", ParDo.of(new ReadSplitFn(table, keep)).withOutputTags(ROWS, TupleTagList.of(REJECTS)));
+    PCollectionTuple out = splits(input)
+        .apply("Read rows", ParDo.of(new ReadSplitFn(new SplitReader(table, keep)))
+            .withOutputTags(ROWS, TupleTagList.of(REJECTS)));
     out.get(ROWS).setCoder(FeatureCoder.of());
     out.get(REJECTS).setCoder(RejectCoder.of());
     return out;
   }
 
+  private org.apache.beam.sdk.values.PCollection<CsvSplit> splits(PBegin input) {
+    return input
+        .apply("List parts", Create.of(table.splits()).withCoder(SerializableCoder.of(CsvSplit.class)))
+        .apply("Spread parts over workers", Reshuffle.viaRandomKey());
+  }
+
+  /**
+   * Reads the rows straight into the sorted runs of a key-based step ({@link GroupInRuns#writer}), counting them as
+   * the step's input ({@code LABEL in}, and what its check rejects as {@code LABEL rejected}, in the
+   * {@link StepOutputs} namespace): the runner then carries run file names, not rows, so memory does not grow with
+   * the rows on any runner and no per-row step sits between. Outputs {@link GroupInRuns#RUNS} (for
+   * {@link GroupInRuns#mergeRuns}) and {@link #REJECTS} (the reader's and the step's check's).
+   */
+  public PTransform<PBegin, PCollectionTuple> intoRuns(GroupInRuns.RunWriter writer, String label) {
+    return new PTransform<>() {
+      @Override
+      public PCollectionTuple expand(PBegin input) {
+        PCollectionTuple out = splits(input)
+            .apply("Read rows into runs", ParDo.of(new ReadIntoRunsFn(new SplitReader(table, keep), writer, label))
+                .withOutputTags(GroupInRuns.RUNS, TupleTagList.of(REJECTS)));
+        out.get(GroupInRuns.RUNS).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()));
+        out.get(REJECTS).setCoder(RejectCoder.of());
+        return out;
+      }
+    };
+  }
+
+  /** Where a split's rows and rejects go. */
+  interface RowSink {
+    void row(Feature f);
+
+    void reject(Reject r);
+  }
+
   static final class ReadSplitFn extends DoFn<CsvSplit, Feature> {
+    private static final long serialVersionUID = 1L;
+    private final SplitReader reader;
+
+    ReadSplitFn(SplitReader reader) {
+      this.reader = reader;
+    }
+
+    @Setup
+    public void setup() {
+      reader.setup();
+    }
+
+    @ProcessElement
+    public void process(@Element CsvSplit split, MultiOutputReceiver out) {
+      reader.read(split, new RowSink() {
+        @Override
+        public void row(Feature f) {
+          out.get(ROWS).output(f);
+        }
+
+        @Override
+        public void reject(Reject r) {
+          out.get(REJECTS).output(r);
+        }
+      });
+    }
+  }
+
+  static final class ReadIntoRunsFn extends DoFn<CsvSplit, KV<Integer, String>> {
+    private static final long serialVersionUID = 1L;
+    private final SplitReader reader;
+    private final GroupInRuns.RunWriter writer;
+    private final String name;
+    private final Counter counter;
+    private final Counter rejected;
+    private transient java.util.concurrent.atomic.AtomicLong live;
+
+    ReadIntoRunsFn(SplitReader reader, GroupInRuns.RunWriter writer, String label) {
+      this.reader = reader;
+      this.writer = writer;
+      this.name = label + " in";
+      this.counter = Metrics.counter(StepOutputs.METRICS_NAMESPACE, name);
+      this.rejected = Metrics.counter(StepOutputs.METRICS_NAMESPACE, label + " rejected");
+    }
+
+    @Setup
+    public void setup() {
+      reader.setup();
+      live = LocalProgress.step(name);
+    }
+
+    @StartBundle
+    public void start() {
+      writer.start();
+    }
+
+    @ProcessElement
+    public void process(@Element CsvSplit split, MultiOutputReceiver out) {
+      reader.read(split, new RowSink() {
+        @Override
+        public void row(Feature f) {
+          counter.inc();
+          live.incrementAndGet();
+          Reject r;
+          try {
+            r = writer.add(f);
+          } catch (IOException e) {
+            throw new UncheckedIOException("step '" + name + "': writing a sorted run failed: " + e.getMessage(), e);
+          }
+          if (r != null) {
+            rejected.inc();
+            out.get(REJECTS).output(r);
+          }
+        }
+
+        @Override
+        public void reject(Reject r) {
+          out.get(REJECTS).output(r);
+        }
+      });
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) throws IOException {
+      for (KV<Integer, String> run : writer.finish()) {
+        c.output(GroupInRuns.RUNS, run, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+    }
+  }
+
+  /** Parses a split's records into rows (or rejects); set up once per worker. */
+  static final class SplitReader implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final CsvTable table;
     private final int[] keep;
@@ -91,13 +223,12 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
     private transient int[] position; // header index -> index in the row, or -1 when not kept
     private transient boolean everyByteDecodes;
 
-    ReadSplitFn(CsvTable table, int[] keep) {
+    SplitReader(CsvTable table, int[] keep) {
       this.table = table;
       this.keep = keep;
     }
 
-    @Setup
-    public void setup() {
+    void setup() {
       charset = Charset.forName(table.charset());
       decoder = CsvRecords.strictDecoder(charset);
       List<String> nulls = table.nullValues();
@@ -120,8 +251,7 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
       everyByteDecodes = charset.equals(java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    @ProcessElement
-    public void process(@Element CsvSplit split, MultiOutputReceiver out) {
+    void read(CsvSplit split, RowSink out) {
       CsvMember member = table.members().get(split.member());
       int columns = table.header().size();
       try (InputStream in = new CsvTables.BoundedStream(CsvTables.open(member, split.start()), split.end() - split.start())) {
@@ -134,7 +264,7 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
           read.inc();
           LocalProgress.FEATURES_READ.incrementAndGet();
           if (r.fieldCount() != columns) {
-            out.get(REJECTS).output(new Reject(table.index(), id, "bad_record", member.name() + ": the record has "
+            out.reject(new Reject(table.index(), id, "bad_record", member.name() + ": the record has "
                 + r.fieldCount() + " fields, the header has " + columns, null));
             continue;
           }
@@ -187,11 +317,11 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
           }
           if (problem != null) {
             int bar = problem.indexOf('|');
-            out.get(REJECTS).output(new Reject(table.index(), id, problem.substring(0, bar), problem.substring(bar + 1),
+            out.reject(new Reject(table.index(), id, problem.substring(0, bar), problem.substring(bar + 1),
                 null));
             continue;
           }
-          out.get(ROWS).output(new Feature(table.index(), id, point, values));
+          out.row(new Feature(table.index(), id, point, values));
         }
       } catch (IOException e) {
         throw new UncheckedIOException("source '" + table.id() + "': reading " + member.name() + " failed: "
