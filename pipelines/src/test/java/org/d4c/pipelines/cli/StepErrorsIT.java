@@ -207,6 +207,63 @@ class StepErrorsIT {
     assertThat(rejects.get("one"), is(rejects.get("whole")));
   }
 
+  /**
+   * A pivot whose CSV source only its output reads gets the rows straight from the reader into its sorted runs
+   * ({@code ReadCsv.intoRuns}); when a second output reads the source too, the rows go through the runner first. Both
+   * give the same table bytes, the same rejects (a row with a null key) and the same step counts.
+   */
+  @Test
+  void aPivotReadStraightIntoItsRunsGivesWhatTheRunnerPathGives() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("into-runs"));
+    StringBuilder csv = new StringBuilder("geo,charid,value\n");
+    for (int g = 0; g < 40; g++) {
+      for (int c = 1; c <= 7; c++) csv.append("G").append(g).append(',').append(c).append(',').append(g * c).append('\n');
+    }
+    csv.append(",3,9\n");
+    Files.write(dir.resolve("long.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+    String head = """
+        dataset: long
+        version: 1.0.0
+        title: Long
+        license: CC0-1.0
+        datetime: 2024-01-01
+        max_reject_fraction: 0.5
+        sources:
+          - id: long
+            urls: [long.csv]
+        outputs:
+          - name: wide
+            source: long
+            geometry: none
+            steps:
+              - pivot: {key: [geo], columns: charid, values: [value], name: "v_{column}"}
+        """;
+    java.util.Map<String, byte[]> tables = new java.util.TreeMap<>();
+    java.util.Map<String, String> rejects = new java.util.TreeMap<>();
+    java.util.Map<String, String> counts = new java.util.TreeMap<>();
+    for (String name : java.util.List.of("alone", "shared")) {
+      Path recipe = Fixtures.recipe(dir.resolve(name + ".yaml"), head + (name.equals("alone") ? "" : """
+              - name: copy
+                source: long
+                geometry: none
+            """));
+      Fixtures.lock(recipe, cache);
+      Fixtures.Run r = d4c("build", recipe.toString(), "--out", dir.resolve(name).toString(), "--cache", cache.toString());
+      assertThat(r.toString(), r.exitCode(), is(0));
+      tables.put(name, Files.readAllBytes(dir.resolve(name + "/wide.parquet")));
+      rejects.put(name, Files.readString(dir.resolve(name + "/rejects.jsonl")));
+      for (var o : new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve(name + "/manifest.json")
+          .toFile()).path("outputs")) {
+        if (o.path("steps").size() > 0) counts.put(name, o.path("steps").toString());
+      }
+    }
+    assertThat(rejects.get("alone"), containsString("\"reason\":\"pivot_null_key\""));
+    assertThat(rejects.get("alone"), is(rejects.get("shared")));
+    assertThat(counts.get("alone"), containsString("\"rows_in\":281"));
+    assertThat(counts.get("alone"), containsString("\"rejected\":1"));
+    assertThat(java.util.Arrays.equals(tables.get("alone"), tables.get("shared")), is(true));
+  }
+
   @Test
   void anAggregateOverTextIsRejectedAndCounted() throws Exception {
     Fixtures.Run r = build("agg-text", """
