@@ -9,9 +9,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -54,6 +56,7 @@ import org.d4c.transforms.steps.TableSteps;
 import org.d4c.transforms.table.Column;
 import org.d4c.transforms.table.CsvTable;
 import org.d4c.transforms.table.CsvTables;
+import org.d4c.transforms.table.MergeIntoOutput;
 import org.d4c.transforms.table.ReadCsv;
 import org.d4c.transforms.table.TableSchema;
 import org.d4c.transforms.table.TableShape;
@@ -69,8 +72,18 @@ import org.d4c.transforms.table.WriteTable;
  * step naming a missing field is a {@link RecipeException} with the field path.
  */
 final class StepPipeline {
-  /** Rows and their columns at some point of the graph. */
-  record Table(TableSchema schema, PCollection<Feature> rows) {}
+  /**
+   * Rows and their columns at some point of the graph; or, when an output's last key step hands its rows straight
+   * to the output's sort ({@link MergeIntoOutput}), no rows yet but that step's runs ({@code pending}).
+   */
+  record Table(TableSchema schema, PCollection<Feature> rows, Pending pending) {
+    Table(TableSchema schema, PCollection<Feature> rows) {
+      this(schema, rows, null);
+    }
+  }
+
+  /** A key step's runs not merged yet, and the step metrics that count the rows its merge makes. */
+  record Pending(GroupInRuns grouping, PCollection<KV<Integer, String>> runs, String label, List<String> counters) {}
 
   private final Recipe recipe;
   private final List<Path> fetched;
@@ -134,8 +147,9 @@ final class StepPipeline {
     String at = "outputs[" + oi + "]";
     Table t = null;
     int first = 0;
+    int fuse = mergesIntoWrite(o);
     if (recipe.source(o.source()).isPresent() && readsAlone(o) && !o.steps().isEmpty()) {
-      t = readIntoFirstStep(o, at); // null unless the first step groups rows by key and the rows have no geometry
+      t = readIntoFirstStep(o, at, fuse == 0); // null unless the first step groups by key and rows have no geometry
       if (t != null) first = 1;
     }
     if (t == null && recipe.source(o.source()).isPresent() && !o.select().isEmpty() && readsAlone(o)) {
@@ -144,7 +158,7 @@ final class StepPipeline {
       t = select(o, recipe.source(o.source()).isPresent() ? source(o.source()) : output(o.source(), path), at);
     }
     for (int j = first; j < o.steps().size(); j++) {
-      t = step(o, j, t, at + ".steps[" + j + "]");
+      t = step(o, j, t, at + ".steps[" + j + "]", j == fuse);
     }
     outputs.put(name, t);
     return t;
@@ -199,6 +213,40 @@ final class StepPipeline {
     return uses == 1;
   }
 
+  /**
+   * The index of the output's step whose merge goes straight into the write ({@link MergeIntoOutput}), or -1: its
+   * last step that changes rows, when that is a pivot or distinct, for a table no other output or step reads.
+   */
+  private int mergesIntoWrite(Output o) {
+    if (!o.isTable()) return -1;
+    for (Output other : recipe.outputs()) {
+      if (other.source().equals(o.name())) return -1;
+      for (Step st : other.steps()) {
+        if (o.name().equals(st.spec().path("source").asText(null))) return -1;
+      }
+    }
+    for (int j = o.steps().size() - 1; j >= 0; j--) {
+      String type = o.steps().get(j).type();
+      if (type.equals("pivot") || type.equals("distinct")) return j;
+      if (!settles(type)) return -1;
+    }
+    return -1;
+  }
+
+  /** A step that only settles the written columns: it passes every row on. */
+  private static boolean settles(String type) {
+    return type.equals("narrow_types") || type.equals("drop_empty_columns");
+  }
+
+  /** The rows a key step's merge makes pass its own {@code out} counter and the {@code in} of every step after it. */
+  private static Pending pending(Output o, int j, GroupInRuns grouping, PCollection<KV<Integer, String>> runs) {
+    List<String> counters = new ArrayList<>(List.of(label(o, j) + " out"));
+    for (int k = j + 1; k < o.steps().size(); k++) {
+      counters.add(label(o, k) + " in");
+    }
+    return new Pending(grouping, runs, label(o, j), counters);
+  }
+
   /** The Beam metric names of a step: {@code LABEL in}, {@code LABEL out}, {@code LABEL rejected}. */
   static String label(Output o, int j) {
     return o.name() + " step " + (j + 1) + " (" + o.steps().get(j).type() + ")";
@@ -223,20 +271,23 @@ final class StepPipeline {
         String label = label(o, j);
         String type = o.steps().get(j).type();
         long in = counters.getOrDefault(label + " in", 0L);
-        boolean settles = type.equals("narrow_types") || type.equals("drop_empty_columns");
         steps.add(new Manifest.StepCount("steps[" + j + "]." + type, in,
-            settles ? in : counters.getOrDefault(label + " out", 0L), counters.getOrDefault(label + " rejected", 0L)));
+            settles(type) ? in : counters.getOrDefault(label + " out", 0L), counters.getOrDefault(label + " rejected", 0L)));
       }
       out.put(o.name(), steps);
     }
     return out;
   }
 
-  private Table step(Output o, int j, Table in, String at) throws IOException {
+  /** Adds one step; with {@code intoWrite}, a pivot or distinct on rows without geometry leaves its runs pending. */
+  private Table step(Output o, int j, Table in, String at, boolean intoWrite) throws IOException {
     Step st = o.steps().get(j);
     JsonNode s = st.spec();
     String label = label(o, j);
     String where = at + "." + st.type();
+    if (in.pending() != null) {
+      return in; // a settling step after a merge that goes into the write: its rows are counted there
+    }
     PCollection<Feature> rows = StepOutputs.count(in.rows(), label + " in");
     PCollectionTuple out;
     TableSchema schema;
@@ -255,14 +306,27 @@ final class StepPipeline {
           schema = join.outputSchema();
           out = rows.apply(label, join.withRunsIn(runFolder, sortMemoryMb));
         }
-        case "distinct" -> {
-          schema = in.schema();
-          out = rows.apply(label, distinct(label, s, in.schema()));
-        }
-        case "pivot" -> {
-          Pivot pv = pivot(label, s, in.schema());
-          schema = pv.outputSchema();
-          out = rows.apply(label, pv);
+        case "distinct", "pivot" -> {
+          GroupInRuns grouping;
+          PTransform<PCollection<Feature>, PCollectionTuple> transform;
+          if (st.type().equals("pivot")) {
+            Pivot pv = pivot(label, s, in.schema());
+            schema = pv.outputSchema();
+            grouping = pv.grouping();
+            transform = pv;
+          } else {
+            schema = in.schema();
+            Distinct d = distinct(label, s, in.schema());
+            grouping = d.grouping();
+            transform = d;
+          }
+          if (intoWrite && !in.schema().hasGeometry()) {
+            PCollectionTuple written = rows.apply(label, PTransform.compose(
+                (PCollection<Feature> r) -> grouping.writeRuns(PCollectionList.of(r))));
+            rejects.add(StepOutputs.countRejects(written.get(StepOutputs.REJECTS), label + " rejected"));
+            return new Table(schema, null, pending(o, j, grouping, written.get(GroupInRuns.RUNS)));
+          }
+          out = rows.apply(label, transform);
         }
         case "narrow_types", "drop_empty_columns" -> {
           return new Table(in.schema(), rows); // settled when the file is written, over the final columns
@@ -307,7 +371,7 @@ final class StepPipeline {
    * whole split's rows between steps) and no per-row step runs between reading and grouping. Same rows, same bytes.
    * Null when that does not apply.
    */
-  private Table readIntoFirstStep(Output o, String at) throws IOException {
+  private Table readIntoFirstStep(Output o, String at, boolean intoWrite) throws IOException {
     Source src = recipe.source(o.source()).orElseThrow();
     Step st = o.steps().get(0);
     if (!CsvMembers.isCsv(src) || !(st.type().equals("pivot") || st.type().equals("distinct"))) return null;
@@ -333,13 +397,11 @@ final class StepPipeline {
     PCollectionTuple rows = pipeline.apply("Read " + o.source() + " into " + label,
         read.reader().intoRuns(grouping.writer(0), label));
     rejects.add(rows.get(ReadCsv.REJECTS));
-    PCollectionTuple out = PCollectionList.of(rows.get(GroupInRuns.RUNS)).apply(label, new PTransform<
-        PCollectionList<org.apache.beam.sdk.values.KV<Integer, String>>, PCollectionTuple>() {
-      @Override
-      public PCollectionTuple expand(PCollectionList<org.apache.beam.sdk.values.KV<Integer, String>> runs) {
-        return grouping.mergeRuns(runs);
-      }
-    });
+    if (intoWrite) {
+      return new Table(schema, null, pending(o, 0, grouping, rows.get(GroupInRuns.RUNS)));
+    }
+    PCollectionTuple out = PCollectionList.of(rows.get(GroupInRuns.RUNS)).apply(label, PTransform.compose(
+        (PCollectionList<KV<Integer, String>> runs) -> grouping.mergeRuns(runs)));
     rejects.add(StepOutputs.countRejects(out.get(StepOutputs.REJECTS), label + " rejected"));
     return new Table(schema, StepOutputs.count(out.get(StepOutputs.ROWS), label + " out"));
   }
@@ -445,6 +507,19 @@ final class StepPipeline {
     boolean dropEmpty = o.steps().stream().anyMatch(s -> s.type().equals("drop_empty_columns"));
     TableSchema schema = t.schema();
     PCollection<Feature> rows = t.rows();
+    if (t.pending() != null) {
+      // A table whose last key step merges straight into the sort (no geometry, see mergesIntoWrite).
+      SerializableFunction<Feature, byte[]> key = orderKey(o, schema, at);
+      Pending p = t.pending();
+      PCollectionTuple merged = p.runs().apply(p.label() + " into " + name, MergeIntoOutput.of(p.grouping(), name, key,
+          runs.toString(), sortMemoryMb, schema, p.counters()));
+      rejects.add(StepOutputs.countRejects(merged.get(StepOutputs.REJECTS), p.label() + " rejected"));
+      PCollectionView<TableShape> shape = WriteTable.shapeFrom(merged.get(MergeIntoOutput.STATS), schema, narrow,
+          dropEmpty);
+      merged.get(MergeIntoOutput.SORTED_RUNS).apply("Gather runs of " + name, GroupByKey.create())
+          .apply("Write " + name, WriteTable.to(staging.toString(), shape, parquet, recipe.maxRowsPerFile()));
+      return;
+    }
     if (o.isTable() && schema.hasGeometry()) {
       rows = rows.apply("Drop geometry of " + name, MapElements.via(new DropGeometry())).setCoder(FeatureCoder.of());
       schema = schema.withGeometry(false);
@@ -455,19 +530,8 @@ final class StepPipeline {
           + " a pivot has none): add geometry: none to write it as a table"));
     }
     SerializableFunction<Feature, byte[]> key;
-    List<String> orderBy = o.orderBy();
-    if (orderBy.isEmpty() && !schema.hasGeometry()) {
-      orderBy = defaultOrder(o, schema);
-    }
-    if (!orderBy.isEmpty() || !schema.hasGeometry()) {
-      // A table with no key step and no order_by keeps data order: source, then member and position.
-      int[] idx;
-      try {
-        idx = schema.require(orderBy);
-      } catch (IllegalArgumentException e) {
-        throw new RecipeException(recipe.file(), List.of(at + ".order_by: output '" + name + "': " + e.getMessage()));
-      }
-      key = f -> Values.orderKey(f, idx);
+    if (!o.orderBy().isEmpty() || !schema.hasGeometry()) {
+      key = orderKey(o, schema, at);
     } else {
       HilbertKey hk = HilbertKey.within(rows.apply("Extent of " + name, ComputeExtent.create()));
       rows = rows.apply("Sort key of " + name, hk);
@@ -476,6 +540,24 @@ final class StepPipeline {
     PCollectionView<TableShape> shape = WriteTable.shapeOf(rows, schema, narrow, dropEmpty);
     rows.apply("Sort " + name, SortByKey.of(name, key, sortMemoryMb, runs.toString()))
         .apply("Write " + name, WriteTable.to(staging.toString(), shape, parquet, recipe.maxRowsPerFile()));
+  }
+
+  /**
+   * The order of a table's rows, or of a spatial output with {@code order_by}: the declared columns, else the first
+   * key column of the last key step; a table with neither keeps data order (source, then member and position).
+   */
+  private SerializableFunction<Feature, byte[]> orderKey(Output o, TableSchema schema, String at) {
+    List<String> orderBy = o.orderBy();
+    if (orderBy.isEmpty() && !schema.hasGeometry()) {
+      orderBy = defaultOrder(o, schema);
+    }
+    int[] idx;
+    try {
+      idx = schema.require(orderBy);
+    } catch (IllegalArgumentException e) {
+      throw new RecipeException(recipe.file(), List.of(at + ".order_by: output '" + o.name() + "': " + e.getMessage()));
+    }
+    return f -> Values.orderKey(f, idx);
   }
 
   /** Keeps some values, in a new order. */

@@ -237,16 +237,27 @@ class StepErrorsIT {
             geometry: none
             steps:
               - pivot: {key: [geo], columns: charid, values: [value], name: "v_{column}"}
+              - narrow_types: true
+        """;
+    // shared: the source is read by two outputs, so rows reach the pivot through the runner; read: another output
+    // reads the pivot's rows, so the pivot's merge hands them to the runner instead of straight to the sort.
+    String shared = """
+          - name: copy
+            source: long
+            geometry: none
+        """;
+    String read = """
+          - name: again
+            source: wide
+            geometry: none
         """;
     java.util.Map<String, byte[]> tables = new java.util.TreeMap<>();
     java.util.Map<String, String> rejects = new java.util.TreeMap<>();
     java.util.Map<String, String> counts = new java.util.TreeMap<>();
-    for (String name : java.util.List.of("alone", "shared")) {
-      Path recipe = Fixtures.recipe(dir.resolve(name + ".yaml"), head + (name.equals("alone") ? "" : """
-              - name: copy
-                source: long
-                geometry: none
-            """));
+    java.util.Map<String, String> variants = java.util.Map.of("alone", "", "shared", shared, "read", read,
+        "shared-read", shared + read);
+    for (String name : new java.util.TreeSet<>(variants.keySet())) {
+      Path recipe = Fixtures.recipe(dir.resolve(name + ".yaml"), head + variants.get(name));
       Fixtures.lock(recipe, cache);
       Fixtures.Run r = d4c("build", recipe.toString(), "--out", dir.resolve(name).toString(), "--cache", cache.toString());
       assertThat(r.toString(), r.exitCode(), is(0));
@@ -258,10 +269,15 @@ class StepErrorsIT {
       }
     }
     assertThat(rejects.get("alone"), containsString("\"reason\":\"pivot_null_key\""));
-    assertThat(rejects.get("alone"), is(rejects.get("shared")));
     assertThat(counts.get("alone"), containsString("\"rows_in\":281"));
     assertThat(counts.get("alone"), containsString("\"rejected\":1"));
-    assertThat(java.util.Arrays.equals(tables.get("alone"), tables.get("shared")), is(true));
+    // the pivot's 40 rows out, and into narrow_types after it
+    assertThat(counts.get("alone"), containsString("{\"rejected\":0,\"rows_in\":40,\"rows_out\":40,\"step\":\"steps[1].narrow_types\"}"));
+    for (String name : variants.keySet()) {
+      assertThat(name, rejects.get(name), is(rejects.get("alone")));
+      assertThat(name, counts.get(name), is(counts.get("alone")));
+      assertThat(name, java.util.Arrays.equals(tables.get(name), tables.get("alone")), is(true));
+    }
   }
 
   @Test

@@ -117,6 +117,19 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
 
   @Override
   public PCollectionTuple expand(PCollectionList<Feature> inputs) {
+    PCollectionTuple written = writeRuns(inputs);
+    PCollectionTuple merged = mergeRuns(PCollectionList.of(written.get(RUNS)));
+    if (check == null) return merged;
+    return PCollectionTuple.of(StepOutputs.ROWS, merged.get(StepOutputs.ROWS)).and(StepOutputs.REJECTS,
+        PCollectionList.of(written.get(StepOutputs.REJECTS)).and(merged.get(StepOutputs.REJECTS))
+            .apply("Rejects of " + name, Flatten.pCollections()));
+  }
+
+  /**
+   * Writes every input's rows into this step's runs: the run files ({@link #RUNS}, for {@link #mergeRuns} or a
+   * caller that merges them itself with {@link #mergeBucket}) and the rows the check rejected.
+   */
+  public PCollectionTuple writeRuns(PCollectionList<Feature> inputs) {
     if (inputs.size() != keys.size()) {
       throw new IllegalArgumentException(inputs.size() + " inputs but " + keys.size() + " key functions");
     }
@@ -128,18 +141,39 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
       runs = runs.and(written.get(RUNS).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
       rejects = rejects.and(written.get(StepOutputs.REJECTS).setCoder(RejectCoder.of()));
     }
-    PCollectionTuple merged = mergeRuns(runs);
-    if (check == null) return merged;
-    return PCollectionTuple.of(StepOutputs.ROWS, merged.get(StepOutputs.ROWS)).and(StepOutputs.REJECTS,
-        rejects.and(merged.get(StepOutputs.REJECTS)).apply("Rejects of " + name, Flatten.pCollections()));
+    return PCollectionTuple.of(RUNS, runs.apply("All runs of " + name, Flatten.pCollections()))
+        .and(StepOutputs.REJECTS, rejects.apply("Check rejects of " + name, Flatten.pCollections()));
   }
 
   /** Merges the runs of every input (in input order, from {@link #writer}) and hands each key's rows over. */
   public PCollectionTuple mergeRuns(PCollectionList<KV<Integer, String>> runs) {
-    return StepOutputs.coded(runs.apply("All runs", Flatten.pCollections())
-        .apply("Gather runs by bucket", GroupByKey.create())
+    return StepOutputs.coded(gatherByBucket(runs)
         .apply("Merge and group", ParDo.of(new MergeFn(fn))
             .withOutputTags(StepOutputs.ROWS, TupleTagList.of(StepOutputs.REJECTS))));
+  }
+
+  /** What the step does with each key's rows. */
+  public GroupFn function() {
+    return fn;
+  }
+
+  /** Every bucket's run files as one element, for {@link #mergeBucket}. */
+  public static PCollection<KV<Integer, Iterable<String>>> gatherByBucket(PCollectionList<KV<Integer, String>> runs) {
+    return runs.apply("All runs", Flatten.pCollections()).apply("Gather runs by bucket", GroupByKey.create());
+  }
+
+  /**
+   * Merges one bucket's run files and hands every key's rows to the step's function, in key order; what it outputs
+   * goes to {@code emit} as it comes, so a caller that consumes rows there (instead of handing them to the runner)
+   * holds one key's rows at a time. {@code fn} is the step's {@link #function()}.
+   */
+  public static void mergeBucket(GroupFn fn, Iterable<String> runFiles, Emit emit) {
+    List<String> files = new ArrayList<>();
+    runFiles.forEach(files::add);
+    Groups groups = new Groups(SortedRuns.merge(files));
+    while (groups.nextGroup()) {
+      fn.group(groups.key(), groups, emit);
+    }
   }
 
   /** The sort key of a row: bucket, key length, key, input, then data order. */
@@ -231,9 +265,7 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<String>> bucket, MultiOutputReceiver out) {
-      List<String> files = new ArrayList<>();
-      bucket.getValue().forEach(files::add);
-      Emit emit = new Emit() {
+      mergeBucket(fn, bucket.getValue(), new Emit() {
         @Override
         public void row(Feature f) {
           out.get(StepOutputs.ROWS).output(f);
@@ -243,11 +275,7 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
         public void reject(Reject r) {
           out.get(StepOutputs.REJECTS).output(r);
         }
-      };
-      Groups groups = new Groups(SortedRuns.merge(files));
-      while (groups.nextGroup()) {
-        fn.group(groups.key(), groups, emit);
-      }
+      });
     }
   }
 

@@ -53,6 +53,11 @@ public final class WriteTable extends PTransform<PCollection<KV<String, Iterable
   /** The shape of the rows' output: statistics gathered on every worker, merged, then settled. */
   public static PCollectionView<TableShape> shapeOf(PCollection<Feature> rows, TableSchema schema, boolean narrowTypes,
       boolean dropEmpty) {
+    return shapeFrom(statsOf(rows, schema), schema, narrowTypes, dropEmpty);
+  }
+
+  /** The column statistics of the rows, one per worker bundle. */
+  public static PCollection<ColumnStats> statsOf(PCollection<Feature> rows, TableSchema schema) {
     return rows.apply("Column statistics per worker", ParDo.of(new DoFn<Feature, ColumnStats>() {
           private transient ColumnStats stats;
 
@@ -76,7 +81,13 @@ public final class WriteTable extends PTransform<PCollection<KV<String, Iterable
             }
           }
         }))
-        .setCoder(SerializableCoder.of(ColumnStats.class))
+        .setCoder(SerializableCoder.of(ColumnStats.class));
+  }
+
+  /** The shape settled from partial column statistics ({@link #statsOf}, {@link MergeIntoOutput#STATS}). */
+  public static PCollectionView<TableShape> shapeFrom(PCollection<ColumnStats> stats, TableSchema schema,
+      boolean narrowTypes, boolean dropEmpty) {
+    return stats
         .apply("Merge column statistics", Combine.globally(new MergeStats(schema)))
         .apply("Settle columns", org.apache.beam.sdk.transforms.MapElements.via(
             new org.apache.beam.sdk.transforms.SimpleFunction<ColumnStats, TableShape>() {
