@@ -9,6 +9,8 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -37,13 +39,23 @@ public final class TableParquetWriter implements Closeable {
    * 80 columns keep the configured 100,000 rows.
    */
   static final long CELLS_PER_ROW_GROUP = 8_000_000L;
+  /** Cells buffered for writing column by column ({@link Support}). */
+  static final int CELLS_PER_BLOCK = 1 << 20;
   private final ParquetWriter<Object[]> writer;
+  private final Support support;
 
   public TableParquetWriter(Path file, TableShape shape, int rowGroupRows, int zstdLevel) throws IOException {
-    Support support = new Support(shape.columns());
+    this(file, shape.columns(), rowGroupRows, zstdLevel, true);
+  }
+
+  /** @param byColumn false writes record by record through parquet-java's record writer (the reference for tests) */
+  TableParquetWriter(Path file, List<TableShape.Out> columns, int rowGroupRows, int zstdLevel, boolean byColumn)
+      throws IOException {
+    int groupRows = rowsPerGroup(rowGroupRows, columns.size());
+    this.support = new Support(columns, byColumn ? groupRows : 0);
     this.writer = ParquetWriters.builder(new LocalOutputFile(file), support, zstdLevel)
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withRowGroupRowCountLimit(rowsPerGroup(rowGroupRows, shape.columns().size()))
+        .withRowGroupRowCountLimit(groupRows)
         .withRowGroupSize(ROW_GROUP_BYTES)
         .withDictionaryEncoding(true)
         .build();
@@ -58,8 +70,14 @@ public final class TableParquetWriter implements Closeable {
     writer.write(row);
   }
 
+  /** True while rows go column by column (parquet-java's internals were as expected). */
+  boolean writesByColumn() {
+    return support.writers != null;
+  }
+
   @Override
   public void close() throws IOException {
+    support.writeBlock();
     writer.close();
   }
 
@@ -89,14 +107,33 @@ public final class TableParquetWriter implements Closeable {
     };
   }
 
+  /**
+   * Turns rows into column values. A wide table's rows (thousands of columns) written record by record touch every
+   * column's dictionary and buffers once per row, so nearly every value write missed the CPU caches (a third of a
+   * census pivot's time went to the dictionaries' hash lookups). Instead, rows are buffered in blocks of about
+   * {@value #CELLS_PER_BLOCK} cells and each block is written column by column straight into parquet-java's column
+   * writers, then its records are ended. A block never spans a point where parquet-java checks page sizes (every
+   * column then holds exactly what it holds when writing record by record) nor a row-group end, so the file has the
+   * same bytes as the record-by-record writer; {@code TableParquetWriterTest} compares them. When parquet-java's
+   * internals are not as expected the rows go record by record.
+   */
   static final class Support extends WriteSupport<Object[]> {
     private final List<TableShape.Out> columns;
     private final MessageType schema;
+    private final int groupRows;
+    private final int blockRows;
+    private final List<Object[]> block = new java.util.ArrayList<>();
     private RecordConsumer out;
+    private ColumnWriter[] writers;
+    private ColumnWriteStore store;
+    private int inGroup;
 
-    Support(List<TableShape.Out> columns) {
+    /** @param groupRows rows per row group, for writing by column; 0 writes record by record */
+    Support(List<TableShape.Out> columns, int groupRows) {
       this.columns = columns;
       this.schema = messageType(columns);
+      this.groupRows = groupRows;
+      this.blockRows = Math.max(1, CELLS_PER_BLOCK / Math.max(1, columns.size()));
     }
 
     @Override
@@ -116,11 +153,59 @@ public final class TableParquetWriter implements Closeable {
 
     @Override
     public void prepareForWrite(RecordConsumer recordConsumer) {
+      // Called for every row group, with a new column store.
       this.out = recordConsumer;
+      this.writers = groupRows > 0 ? Internals.writers(recordConsumer) : null;
+      this.store = writers == null ? null : Internals.store(recordConsumer);
+      if (store == null) writers = null;
+      this.inGroup = 0;
     }
 
     @Override
     public void write(Object[] row) {
+      if (writers == null) {
+        writeRecord(row);
+        return;
+      }
+      block.add(row);
+      inGroup++;
+      if (inGroup == groupRows || block.size() >= blockRows || block.size() >= Internals.rowsToSizeCheck(store)) {
+        writeBlock();
+      }
+    }
+
+    /** Writes the buffered rows column by column, then ends their records (the last may check page sizes). */
+    void writeBlock() {
+      if (block.isEmpty()) return;
+      for (int c = 0; c < columns.size(); c++) {
+        ColumnWriter w = writers[c];
+        TableShape.Type type = columns.get(c).type();
+        for (Object[] row : block) {
+          Object v = row[c];
+          if (v == null) {
+            w.writeNull(0, 0);
+            continue;
+          }
+          switch (type) {
+            case BOOLEAN -> w.write((Boolean) v, 0, 1);
+            case INT8, INT16, INT32 -> w.write((int) (Integer) v, 0, 1);
+            case INT64 -> w.write((long) (Long) v, 0, 1);
+            case FLOAT -> w.write((float) (Float) v, 0, 1);
+            case DOUBLE -> w.write((double) (Double) v, 0, 1);
+            case STRING -> w.write(Binary.fromConstantByteArray(((String) v).getBytes(StandardCharsets.UTF_8)), 0, 1);
+            case DATE -> w.write(Math.toIntExact(((LocalDate) v).toEpochDay()), 0, 1);
+            case TIMESTAMP -> w.write(micros((Instant) v), 0, 1);
+            case BINARY -> w.write(Binary.fromConstantByteArray(((byte[]) v).clone()), 0, 1);
+          }
+        }
+      }
+      for (int i = 0; i < block.size(); i++) {
+        store.endRecord();
+      }
+      block.clear();
+    }
+
+    private void writeRecord(Object[] row) {
       out.startMessage();
       for (int i = 0; i < row.length; i++) {
         Object v = row[i];
@@ -137,12 +222,77 @@ public final class TableParquetWriter implements Closeable {
           case DOUBLE -> out.addDouble((Double) v);
           case STRING -> out.addBinary(Binary.fromConstantByteArray(((String) v).getBytes(StandardCharsets.UTF_8)));
           case DATE -> out.addInteger(Math.toIntExact(((LocalDate) v).toEpochDay()));
-          case TIMESTAMP -> out.addLong(((Instant) v).getEpochSecond() * 1_000_000L + ((Instant) v).getNano() / 1000);
+          case TIMESTAMP -> out.addLong(micros((Instant) v));
           case BINARY -> out.addBinary(Binary.fromConstantByteArray(((byte[]) v).clone()));
         }
         out.endField(name, i);
       }
       out.endMessage();
+    }
+
+    private static long micros(Instant t) {
+      return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+  }
+
+  /**
+   * What parquet-java keeps private and writing by column needs: the record writer's column writers (one per leaf
+   * column, in schema order) and column store, and how many records the store ends before it next checks page sizes.
+   */
+  static final class Internals {
+    private static final java.lang.reflect.Field WRITERS;
+    private static final java.lang.reflect.Field STORE;
+    private static final java.lang.reflect.Field ROW_COUNT;
+    private static final java.lang.reflect.Field NEXT_CHECK;
+
+    static {
+      java.lang.reflect.Field[] f = new java.lang.reflect.Field[4];
+      try {
+        Class<?> consumer = Class.forName("org.apache.parquet.io.MessageColumnIO$MessageColumnIORecordConsumer");
+        Class<?> base = Class.forName("org.apache.parquet.column.impl.ColumnWriteStoreBase");
+        f[0] = consumer.getDeclaredField("columnWriters");
+        f[1] = consumer.getDeclaredField("columns");
+        f[2] = base.getDeclaredField("rowCount");
+        f[3] = base.getDeclaredField("rowCountForNextSizeCheck");
+        for (java.lang.reflect.Field x : f) {
+          x.setAccessible(true);
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        f = new java.lang.reflect.Field[4];
+      }
+      WRITERS = f[0];
+      STORE = f[1];
+      ROW_COUNT = f[2];
+      NEXT_CHECK = f[3];
+    }
+
+    private Internals() {}
+
+    static ColumnWriter[] writers(RecordConsumer c) {
+      if (WRITERS == null || !WRITERS.getDeclaringClass().isInstance(c)) return null;
+      try {
+        return (ColumnWriter[]) WRITERS.get(c);
+      } catch (IllegalAccessException e) {
+        return null;
+      }
+    }
+
+    static ColumnWriteStore store(RecordConsumer c) {
+      try {
+        Object s = STORE.get(c);
+        return ROW_COUNT.getDeclaringClass().isInstance(s) ? (ColumnWriteStore) s : null;
+      } catch (IllegalAccessException e) {
+        return null;
+      }
+    }
+
+    /** Records the store ends before (and including) the one that checks page sizes. */
+    static long rowsToSizeCheck(ColumnWriteStore s) {
+      try {
+        return NEXT_CHECK.getLong(s) - ROW_COUNT.getLong(s);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 }
