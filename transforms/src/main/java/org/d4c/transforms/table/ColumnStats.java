@@ -79,6 +79,9 @@ public final class ColumnStats implements Serializable {
   final Stat[] columns;
   /** Per pivot block (by column position): "column key" to per-value-field statistics. */
   final Map<Integer, TreeMap<String, Stat[]>> pivots = new TreeMap<>();
+  /** Per pivot block: the previous row's cell keys and their statistics, by position (see {@link #add}). */
+  private transient Map<Integer, String[]> lastKeys;
+  private transient Map<Integer, Stat[][]> lastStats;
 
   public ColumnStats(TableSchema schema) {
     columns = new Stat[schema.size()];
@@ -95,20 +98,38 @@ public final class ColumnStats implements Serializable {
       Object v = f.value(i);
       if (v instanceof PivotCells cells) {
         TreeMap<String, Stat[]> block = pivots.get(i);
+        // Consecutive wide rows mostly have the same cells in the same order: a cell is first looked for where the
+        // previous row of this block had it (a string comparison instead of a tree search).
+        if (lastKeys == null) {
+          lastKeys = new java.util.HashMap<>();
+          lastStats = new java.util.HashMap<>();
+        }
+        String[] before = lastKeys.get(i);
+        Stat[][] beforeStats = lastStats.get(i);
+        String[] keys = new String[cells.size()];
+        Stat[][] stats = new Stat[cells.size()][];
         for (int c = 0; c < cells.size(); c++) {
-          Stat[] s = block.get(cells.key(c));
-          if (s == null) {
-            s = new Stat[0];
-          }
+          String key = cells.key(c);
           int vi = cells.valueIndex(c);
-          if (s.length <= vi) {
-            Stat[] grown = java.util.Arrays.copyOf(s, vi + 1);
-            for (int j = s.length; j < grown.length; j++) grown[j] = new Stat();
-            s = grown;
+          Stat[] s = before != null && c < before.length && key.equals(before[c]) ? beforeStats[c] : null;
+          if (s == null || s.length <= vi) {
+            s = block.get(key);
+            if (s == null) {
+              s = new Stat[0];
+            }
+            if (s.length <= vi) {
+              Stat[] grown = java.util.Arrays.copyOf(s, vi + 1);
+              for (int j = s.length; j < grown.length; j++) grown[j] = new Stat();
+              s = grown;
+              block.put(key, s);
+            }
           }
-          block.put(cells.key(c), s);
+          keys[c] = key;
+          stats[c] = s;
           s[vi].add(cells.value(c));
         }
+        lastKeys.put(i, keys);
+        lastStats.put(i, stats);
       } else {
         columns[i].add(v);
       }
@@ -116,6 +137,8 @@ public final class ColumnStats implements Serializable {
   }
 
   public ColumnStats merge(ColumnStats o) {
+    lastKeys = null; // merging replaces statistics the positions point at
+    lastStats = null;
     for (int i = 0; i < columns.length; i++) {
       columns[i].merge(o.columns[i]);
     }

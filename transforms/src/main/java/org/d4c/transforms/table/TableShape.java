@@ -30,6 +30,7 @@ public final class TableShape implements Serializable {
 
   private final List<Out> columns;
   private final boolean geometry;
+  private transient volatile Map<Integer, Map<String, int[]>> cellColumns;
 
   TableShape(List<Out> columns, boolean geometry) {
     this.columns = List.copyOf(columns);
@@ -109,28 +110,49 @@ public final class TableShape implements Serializable {
   /** The row's values in the written columns' order and Java types. */
   public Object[] convert(Feature f) {
     Object[] v = new Object[columns.size()];
-    Map<Integer, Map<String, Object>> cellCache = null;
     for (int i = 0; i < v.length; i++) {
       Out o = columns.get(i);
-      Object raw = f.value(o.slot());
-      if (o.cellKey() != null) {
-        if (cellCache == null) {
-          cellCache = new TreeMap<>();
-        }
-        PivotCells block = (PivotCells) raw;
-        Map<String, Object> cells = cellCache.computeIfAbsent(o.slot(), s -> index(block));
-        raw = cells.get(o.cellKey() + "\u0000" + o.cellValue());
+      if (o.cellKey() == null) {
+        Object raw = f.value(o.slot());
+        v[i] = raw == null ? null : cast(raw, o.type());
       }
-      v[i] = raw == null ? null : cast(raw, o.type());
+    }
+    for (Map.Entry<Integer, Map<String, int[]>> e : cellColumns().entrySet()) {
+      if (!(f.value(e.getKey()) instanceof PivotCells block)) continue;
+      Map<String, int[]> where = e.getValue();
+      for (int c = 0; c < block.size(); c++) {
+        int[] cols = where.get(block.key(c));
+        int vi = block.valueIndex(c);
+        if (cols == null || vi >= cols.length || cols[vi] < 0) continue; // a column dropped as empty
+        Object raw = block.value(c);
+        v[cols[vi]] = raw == null ? null : cast(raw, columns.get(cols[vi]).type());
+      }
     }
     return v;
   }
 
-  private static Map<String, Object> index(PivotCells c) {
-    Map<String, Object> m = new java.util.HashMap<>(c.size() * 2);
-    for (int i = 0; i < c.size(); i++) {
-      m.put(c.key(i) + "\u0000" + c.valueIndex(i), c.value(i));
+  /**
+   * Per pivot block (by slot): cell key to the written column of each value field (-1: none). Built once per shape,
+   * so that a wide row's cells are placed with one lookup each instead of one per written column.
+   */
+  private Map<Integer, Map<String, int[]>> cellColumns() {
+    Map<Integer, Map<String, int[]>> m = cellColumns;
+    if (m != null) return m;
+    m = new TreeMap<>();
+    for (int i = 0; i < columns.size(); i++) {
+      Out o = columns.get(i);
+      if (o.cellKey() == null) continue;
+      Map<String, int[]> block = m.computeIfAbsent(o.slot(), s -> new java.util.HashMap<>());
+      int[] cols = block.getOrDefault(o.cellKey(), new int[0]);
+      if (cols.length <= o.cellValue()) {
+        int from = cols.length;
+        cols = java.util.Arrays.copyOf(cols, o.cellValue() + 1);
+        java.util.Arrays.fill(cols, from, cols.length, -1);
+      }
+      cols[o.cellValue()] = i;
+      block.put(o.cellKey(), cols);
     }
+    cellColumns = m; // threads that build it at once build equal maps
     return m;
   }
 
