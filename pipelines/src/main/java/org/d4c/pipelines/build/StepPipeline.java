@@ -512,7 +512,7 @@ final class StepPipeline {
       SerializableFunction<Feature, byte[]> key = orderKey(o, schema, at);
       Pending p = t.pending();
       PCollectionTuple merged = p.runs().apply(p.label() + " into " + name, MergeIntoOutput.of(p.grouping(), name, key,
-          runs.toString(), sortMemoryMb, schema, p.counters()));
+          runs.toString(), sortMemoryMb, schema, p.counters()).onThreads(mergeThreads()));
       rejects.add(StepOutputs.countRejects(merged.get(StepOutputs.REJECTS), p.label() + " rejected"));
       PCollectionView<TableShape> shape = WriteTable.shapeFrom(merged.get(MergeIntoOutput.STATS), schema, narrow,
           dropEmpty);
@@ -558,6 +558,16 @@ final class StepPipeline {
       throw new RecipeException(recipe.file(), List.of(at + ".order_by: output '" + o.name() + "': " + e.getMessage()));
     }
     return f -> Values.orderKey(f, idx);
+  }
+
+  /**
+   * Threads a merge may use of its own: on the Direct runner, the cores its workers leave (it runs one worker on two
+   * cores, see RunnerOptions); elsewhere 1, the runner spreads the buckets.
+   */
+  private int mergeThreads() {
+    if (!pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner")) return 1;
+    int workers = pipeline.getOptions().as(org.apache.beam.runners.direct.DirectOptions.class).getTargetParallelism();
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));
   }
 
   /** Keeps some values, in a new order. */

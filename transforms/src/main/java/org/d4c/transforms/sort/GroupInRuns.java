@@ -157,6 +157,23 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     return fn;
   }
 
+  /**
+   * The runs as (bucket, file) pairs gathered for merging: one element per bucket, or with {@code oneElement} every
+   * bucket in one element, for a step that merges the buckets on threads of its own (the Direct runner works one
+   * element at a time on a machine of few cores).
+   */
+  public static PCollection<KV<Integer, Iterable<KV<Integer, String>>>> gatherRuns(
+      PCollectionList<KV<Integer, String>> runs, boolean oneElement) {
+    return runs.apply("All runs", Flatten.pCollections())
+        .apply(oneElement ? "Key runs as one" : "Key runs by bucket", org.apache.beam.sdk.transforms.MapElements
+            .into(org.apache.beam.sdk.values.TypeDescriptors.kvs(org.apache.beam.sdk.values.TypeDescriptors.integers(),
+                org.apache.beam.sdk.values.TypeDescriptors.kvs(org.apache.beam.sdk.values.TypeDescriptors.integers(),
+                    org.apache.beam.sdk.values.TypeDescriptors.strings())))
+            .via(run -> KV.of(oneElement ? 0 : run.getKey(), run)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())))
+        .apply("Gather runs", GroupByKey.create());
+  }
+
   /** Every bucket's run files as one element, for {@link #mergeBucket}. */
   public static PCollection<KV<Integer, Iterable<String>>> gatherByBucket(PCollectionList<KV<Integer, String>> runs) {
     return runs.apply("All runs", Flatten.pCollections()).apply("Gather runs by bucket", GroupByKey.create());

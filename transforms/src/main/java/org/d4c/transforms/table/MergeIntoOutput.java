@@ -15,7 +15,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -56,9 +55,10 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
   private final int memoryMb;
   private final TableSchema schema;
   private final List<String> counters;
+  private final int threads;
 
   private MergeIntoOutput(GroupInRuns.GroupFn fn, String output, SerializableFunction<Feature, byte[]> key,
-      String runFolder, int memoryMb, TableSchema schema, List<String> counters) {
+      String runFolder, int memoryMb, TableSchema schema, List<String> counters, int threads) {
     this.fn = fn;
     this.output = output;
     this.key = key;
@@ -66,6 +66,7 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
     this.memoryMb = memoryMb;
     this.schema = schema;
     this.counters = counters;
+    this.threads = threads;
   }
 
   /**
@@ -78,12 +79,21 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
    */
   public static MergeIntoOutput of(GroupInRuns step, String output, SerializableFunction<Feature, byte[]> key,
       String runFolder, int memoryMb, TableSchema schema, List<String> counters) {
-    return new MergeIntoOutput(step.function(), output, key, runFolder, memoryMb, schema, List.copyOf(counters));
+    return new MergeIntoOutput(step.function(), output, key, runFolder, memoryMb, schema, List.copyOf(counters), 1);
+  }
+
+  /**
+   * Merges the buckets on {@code threads} threads of this step's own, all in one element: for the Direct runner, which
+   * on a machine of few cores runs one worker (an idle worker polls without pause) and so one bucket at a time. Runs,
+   * statistics and rejects are the same as with one thread; 1 (the default) leaves the buckets to the runner.
+   */
+  public MergeIntoOutput onThreads(int threads) {
+    return new MergeIntoOutput(fn, output, key, runFolder, memoryMb, schema, counters, Math.max(1, threads));
   }
 
   @Override
   public PCollectionTuple expand(PCollection<KV<Integer, String>> runs) {
-    PCollectionTuple out = GroupInRuns.gatherByBucket(PCollectionList.of(runs))
+    PCollectionTuple out = GroupInRuns.gatherRuns(PCollectionList.of(runs), threads > 1)
         .apply("Merge, group and sort", ParDo.of(new MergeFn(this))
             .withOutputTags(SORTED_RUNS, TupleTagList.of(STATS).and(StepOutputs.REJECTS)));
     out.get(SORTED_RUNS).setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
@@ -92,7 +102,10 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
     return out;
   }
 
-  static final class MergeFn extends DoFn<KV<Integer, Iterable<String>>, KV<String, String>> {
+  /** What merging one bucket gave: its sorted runs, the statistics of its rows, their count, its rejects. */
+  private record Part(List<String> runs, ColumnStats stats, long rows, List<Reject> rejects) {}
+
+  static final class MergeFn extends DoFn<KV<Integer, Iterable<KV<Integer, String>>>, KV<String, String>> {
     private static final long serialVersionUID = 1L;
     private final GroupInRuns.GroupFn fn;
     private final String output;
@@ -101,10 +114,9 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
     private final long maxBytes;
     private final TableSchema schema;
     private final List<String> names;
+    private final int threads;
     private final List<Counter> counters = new ArrayList<>();
     private transient List<AtomicLong> live;
-    private transient SortedRuns.RunBuffer buffer;
-    private transient ColumnStats stats;
 
     MergeFn(MergeIntoOutput t) {
       this.fn = t.fn;
@@ -114,6 +126,7 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
       this.maxBytes = (long) t.memoryMb << 20;
       this.schema = t.schema;
       this.names = t.counters;
+      this.threads = t.threads;
       for (String n : names) {
         counters.add(Metrics.counter(StepOutputs.METRICS_NAMESPACE, n));
       }
@@ -127,25 +140,75 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
       }
     }
 
-    @StartBundle
-    public void start() {
-      buffer = new SortedRuns.RunBuffer(Paths.get(runFolder, output), maxBytes);
-      stats = null;
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<KV<Integer, String>>> runs, MultiOutputReceiver out)
+        throws Exception {
+      java.util.TreeMap<Integer, List<String>> buckets = new java.util.TreeMap<>();
+      for (KV<Integer, String> run : runs.getValue()) {
+        buckets.computeIfAbsent(run.getKey(), b -> new ArrayList<>()).add(run.getValue());
+      }
+      List<Part> parts = new ArrayList<>();
+      if (threads <= 1 || buckets.size() <= 1) {
+        for (List<String> files : buckets.values()) {
+          parts.add(merge(files));
+        }
+      } else {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+            Math.min(threads, buckets.size()), r -> {
+              Thread t = new Thread(r, "d4c-merge-" + output);
+              t.setDaemon(true);
+              return t;
+            });
+        try {
+          List<java.util.concurrent.Future<Part>> running = new ArrayList<>();
+          for (List<String> files : buckets.values()) {
+            running.add(pool.submit(() -> merge(files)));
+          }
+          for (java.util.concurrent.Future<Part> f : running) {
+            try {
+              parts.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+              throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+            }
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+      }
+      // Beam's counters and outputs on the runner's own thread.
+      for (Part p : parts) {
+        for (String run : p.runs()) {
+          out.get(SORTED_RUNS).output(KV.of(output, run));
+        }
+        if (p.stats() != null) {
+          out.get(STATS).output(p.stats());
+        }
+        for (Reject r : p.rejects()) {
+          out.get(StepOutputs.REJECTS).output(r);
+        }
+        for (Counter c : counters) {
+          c.inc(p.rows());
+        }
+      }
     }
 
-    @ProcessElement
-    public void process(@Element KV<Integer, Iterable<String>> bucket, MultiOutputReceiver out) {
-      GroupInRuns.mergeBucket(fn, bucket.getValue(), new GroupInRuns.Emit() {
+    /** Merges one bucket's runs and writes the rows the step makes into sorted runs of the output. */
+    private Part merge(List<String> files) throws IOException {
+      SortedRuns.RunBuffer buffer = new SortedRuns.RunBuffer(Paths.get(runFolder, output), maxBytes);
+      ColumnStats[] stats = new ColumnStats[1];
+      long[] rows = new long[1];
+      List<Reject> rejects = new ArrayList<>();
+      GroupInRuns.mergeBucket(fn, files, new GroupInRuns.Emit() {
         @Override
         public void row(Feature f) {
-          for (int i = 0; i < counters.size(); i++) {
-            counters.get(i).inc();
-            live.get(i).incrementAndGet();
+          rows[0]++;
+          for (AtomicLong l : live) {
+            l.incrementAndGet();
           }
-          if (stats == null) {
-            stats = new ColumnStats(schema);
+          if (stats[0] == null) {
+            stats[0] = new ColumnStats(schema);
           }
-          stats.add(f);
+          stats[0].add(f);
           try {
             buffer.add(key.apply(f), SortByHilbert.encode(f));
           } catch (IOException e) {
@@ -155,20 +218,10 @@ public final class MergeIntoOutput extends PTransform<PCollection<KV<Integer, St
 
         @Override
         public void reject(Reject r) {
-          out.get(StepOutputs.REJECTS).output(r);
+          rejects.add(r);
         }
       });
-    }
-
-    @FinishBundle
-    public void finish(FinishBundleContext c) throws IOException {
-      // Only runs of a bundle that finished are passed on: files of a failed, retried bundle are never read.
-      for (String run : buffer.finish()) {
-        c.output(SORTED_RUNS, KV.of(output, run), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-      }
-      if (stats != null) {
-        c.output(STATS, stats, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-      }
+      return new Part(buffer.finish(), stats[0], rows[0], rejects);
     }
   }
 }
