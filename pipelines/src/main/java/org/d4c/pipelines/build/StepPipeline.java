@@ -395,7 +395,7 @@ final class StepPipeline {
     }
     expected += read.records();
     PCollectionTuple rows = pipeline.apply("Read " + o.source() + " into " + label,
-        read.reader().intoRuns(grouping.writer(0), label, ownThreads()));
+        read.reader().intoRuns(grouping.writer(0), label));
     rejects.add(rows.get(ReadCsv.REJECTS));
     if (intoWrite) {
       return new Table(schema, null, pending(o, 0, grouping, rows.get(GroupInRuns.RUNS)));
@@ -512,7 +512,7 @@ final class StepPipeline {
       SerializableFunction<Feature, byte[]> key = orderKey(o, schema, at);
       Pending p = t.pending();
       PCollectionTuple merged = p.runs().apply(p.label() + " into " + name, MergeIntoOutput.of(p.grouping(), name, key,
-          runs.toString(), sortMemoryMb, schema, p.counters()).onThreads(ownThreads()));
+          runs.toString(), sortMemoryMb, schema, p.counters()).onThreads(mergeThreads()));
       rejects.add(StepOutputs.countRejects(merged.get(StepOutputs.REJECTS), p.label() + " rejected"));
       PCollectionView<TableShape> shape = WriteTable.shapeFrom(merged.get(MergeIntoOutput.STATS), schema, narrow,
           dropEmpty);
@@ -561,10 +561,10 @@ final class StepPipeline {
   }
 
   /**
-   * Threads a step that reads or merges all parts in one element may use of its own: on the Direct runner, the cores its workers leave (it runs one worker on two
+   * Threads a merge may use of its own: on the Direct runner, the cores its workers leave (it runs one worker on two
    * cores, see RunnerOptions); elsewhere 1, the runner spreads the buckets.
    */
-  private int ownThreads() {
+  private int mergeThreads() {
     if (!pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner")) return 1;
     int workers = pipeline.getOptions().as(org.apache.beam.runners.direct.DirectOptions.class).getTargetParallelism();
     return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, workers));

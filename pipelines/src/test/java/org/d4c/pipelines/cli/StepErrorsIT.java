@@ -259,9 +259,7 @@ class StepErrorsIT {
     for (String name : new java.util.TreeSet<>(variants.keySet())) {
       Path recipe = Fixtures.recipe(dir.resolve(name + ".yaml"), head + variants.get(name));
       Fixtures.lock(recipe, cache);
-      // Parts of 200 records: two parts, read on two threads where the Direct runner leaves a core.
-      Fixtures.Run r = d4c("build", recipe.toString(), "--out", dir.resolve(name).toString(), "--cache", cache.toString(),
-          "--features-per-split", "1");
+      Fixtures.Run r = d4c("build", recipe.toString(), "--out", dir.resolve(name).toString(), "--cache", cache.toString());
       assertThat(r.toString(), r.exitCode(), is(0));
       tables.put(name, Files.readAllBytes(dir.resolve(name + "/wide.parquet")));
       rejects.put(name, Files.readString(dir.resolve(name + "/rejects.jsonl")));

@@ -8,7 +8,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -22,7 +21,6 @@ import org.d4c.transforms.steps.StepOutputs;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.util.SerializableUtils;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -98,25 +96,10 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
    * {@link GroupInRuns#mergeRuns}) and {@link #REJECTS} (the reader's and the step's check's).
    */
   public PTransform<PBegin, PCollectionTuple> intoRuns(GroupInRuns.RunWriter writer, String label) {
-    return intoRuns(writer, label, 1);
-  }
-
-  /**
-   * As {@link #intoRuns(GroupInRuns.RunWriter, String)}; with {@code threads} above 1 every split is in one element,
-   * read on that many threads of this step's own (each with its own reader and run writer): for the Direct runner,
-   * which on a machine of few cores runs one worker and so reads one split at a time. The same runs' rows, rejects
-   * and counts.
-   */
-  public PTransform<PBegin, PCollectionTuple> intoRuns(GroupInRuns.RunWriter writer, String label, int threads) {
     return new PTransform<>() {
       @Override
       public PCollectionTuple expand(PBegin input) {
-        PCollectionTuple out = threads > 1
-            ? input.apply("List parts", Create.of(List.of(new ArrayList<>(table.splits())))
-                    .withCoder(SerializableCoder.of((Class<ArrayList<CsvSplit>>) (Class<?>) ArrayList.class)))
-                .apply("Read rows into runs", ParDo.of(new ReadAllIntoRunsFn(new SplitReader(table, keep), writer,
-                    label, threads)).withOutputTags(GroupInRuns.RUNS, TupleTagList.of(REJECTS)))
-            : splits(input)
+        PCollectionTuple out = splits(input)
             .apply("Read rows into runs", ParDo.of(new ReadIntoRunsFn(new SplitReader(table, keep), writer, label))
                 .withOutputTags(GroupInRuns.RUNS, TupleTagList.of(REJECTS)));
         out.get(GroupInRuns.RUNS).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()));
@@ -220,105 +203,6 @@ public final class ReadCsv extends PTransform<PBegin, PCollectionTuple> {
     public void finish(FinishBundleContext c) throws IOException {
       for (KV<Integer, String> run : writer.finish()) {
         c.output(GroupInRuns.RUNS, run, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
-      }
-    }
-  }
-
-  /** Reads every split on threads of its own ({@link #intoRuns(GroupInRuns.RunWriter, String, int)}). */
-  static final class ReadAllIntoRunsFn extends DoFn<ArrayList<CsvSplit>, KV<Integer, String>> {
-    private static final long serialVersionUID = 1L;
-    private final SplitReader reader;
-    private final GroupInRuns.RunWriter writer;
-    private final String name;
-    private final int threads;
-    private final Counter counter;
-    private final Counter rejected;
-
-    ReadAllIntoRunsFn(SplitReader reader, GroupInRuns.RunWriter writer, String label, int threads) {
-      this.reader = reader;
-      this.writer = writer;
-      this.name = label + " in";
-      this.threads = threads;
-      this.counter = Metrics.counter(StepOutputs.METRICS_NAMESPACE, name);
-      this.rejected = Metrics.counter(StepOutputs.METRICS_NAMESPACE, label + " rejected");
-    }
-
-    /** One thread's reader and run writer, and what it read. */
-    private final class Worker {
-      final SplitReader reader = SerializableUtils.clone(ReadAllIntoRunsFn.this.reader);
-      final GroupInRuns.RunWriter writer = SerializableUtils.clone(ReadAllIntoRunsFn.this.writer);
-      long rows;
-      long checkRejects;
-
-      Worker() {
-        reader.setup();
-        writer.start();
-      }
-    }
-
-    @ProcessElement
-    public void process(@Element ArrayList<CsvSplit> splits, MultiOutputReceiver out) throws Exception {
-      java.util.concurrent.atomic.AtomicLong live = LocalProgress.step(name);
-      List<Worker> workers = java.util.Collections.synchronizedList(new ArrayList<>());
-      ThreadLocal<Worker> mine = ThreadLocal.withInitial(() -> {
-        Worker w = new Worker();
-        workers.add(w);
-        return w;
-      });
-      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-        Thread t = new Thread(r, "d4c-read-" + name);
-        t.setDaemon(true);
-        return t;
-      });
-      try {
-        List<java.util.concurrent.Future<List<Reject>>> running = new ArrayList<>();
-        for (CsvSplit split : splits) {
-          running.add(pool.submit(() -> {
-            Worker w = mine.get();
-            List<Reject> rejects = new ArrayList<>();
-            w.reader.read(split, new RowSink() {
-              @Override
-              public void row(Feature f) {
-                w.rows++;
-                live.incrementAndGet();
-                Reject r;
-                try {
-                  r = w.writer.add(f);
-                } catch (IOException e) {
-                  throw new UncheckedIOException("step '" + name + "': writing a sorted run failed: " + e.getMessage(),
-                      e);
-                }
-                if (r != null) {
-                  w.checkRejects++;
-                  rejects.add(r);
-                }
-              }
-
-              @Override
-              public void reject(Reject r) {
-                rejects.add(r);
-              }
-            });
-            return rejects;
-          }));
-        }
-        // Rejects, counts and runs go out on the runner's own thread.
-        for (java.util.concurrent.Future<List<Reject>> f : running) {
-          try {
-            f.get().forEach(out.get(REJECTS)::output);
-          } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
-          }
-        }
-      } finally {
-        pool.shutdownNow();
-      }
-      for (Worker w : workers) {
-        counter.inc(w.rows);
-        rejected.inc(w.checkRejects);
-        for (KV<Integer, String> run : w.writer.finish()) {
-          out.get(GroupInRuns.RUNS).output(run);
-        }
       }
     }
   }
