@@ -38,6 +38,8 @@ public final class FeatureCoder extends CustomCoder<Feature> {
   private static final byte TIMESTAMP = 8;
   private static final byte BINARY = 9;
   private static final byte PIVOT_CELLS = 10;
+  /** Text of up to 255 UTF-8 bytes: a one-byte length (most values, e.g. every count of a census profile). */
+  private static final byte SHORT_STRING = 11;
 
   public static FeatureCoder of() {
     return INSTANCE;
@@ -177,6 +179,25 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     }
   }
 
+  /** Unsigned LEB128: 7 bits a byte, low bits first. */
+  private static void writeVarInt(DataOutputStream out, int v) throws IOException {
+    while ((v & ~0x7F) != 0) {
+      out.writeByte((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    out.writeByte(v);
+  }
+
+  private static int readVarInt(DataInputStream in) throws IOException {
+    int v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      int b = in.readUnsignedByte();
+      v |= (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    throw new CoderException("malformed variable-length integer");
+  }
+
   private static byte[] readBytes(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < 0) {
@@ -206,8 +227,15 @@ public final class FeatureCoder extends CustomCoder<Feature> {
       out.writeByte(DOUBLE);
       out.writeLong(Double.doubleToRawLongBits(d));
     } else if (v instanceof String s) {
-      out.writeByte(STRING);
-      writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      if (b.length < 256) {
+        out.writeByte(SHORT_STRING);
+        out.writeByte(b.length);
+        out.write(b);
+      } else {
+        out.writeByte(STRING);
+        writeBytes(out, b);
+      }
     } else if (v instanceof LocalDate d) {
       out.writeByte(DATE);
       out.writeLong(d.toEpochDay());
@@ -219,11 +247,18 @@ public final class FeatureCoder extends CustomCoder<Feature> {
       out.writeByte(BINARY);
       writeBytes(out, b);
     } else if (v instanceof org.d4c.transforms.table.PivotCells c) {
+      // A wide row has thousands of cells, each key usually once per value field in a row: a cell says its value
+      // field and whether its key is the previous cell's, so most keys are written (and read back) once.
       out.writeByte(PIVOT_CELLS);
       out.writeInt(c.size());
       for (int i = 0; i < c.size(); i++) {
-        writeBytes(out, c.key(i).getBytes(StandardCharsets.UTF_8));
-        out.writeInt(c.valueIndex(i));
+        boolean same = i > 0 && c.key(i).equals(c.key(i - 1));
+        writeVarInt(out, (c.valueIndex(i) << 1) | (same ? 1 : 0));
+        if (!same) {
+          byte[] k = c.key(i).getBytes(StandardCharsets.UTF_8);
+          writeVarInt(out, k.length);
+          out.write(k);
+        }
         writeValue(out, c.value(i));
       }
     } else {
@@ -237,8 +272,15 @@ public final class FeatureCoder extends CustomCoder<Feature> {
     int[] idx = new int[n];
     Object[] values = new Object[n];
     for (int i = 0; i < n; i++) {
-      keys[i] = new String(readBytes(in), StandardCharsets.UTF_8);
-      idx[i] = in.readInt();
+      int head = readVarInt(in);
+      idx[i] = head >>> 1;
+      if ((head & 1) != 0 && i > 0) {
+        keys[i] = keys[i - 1]; // the same String: hashed once where the cells are placed
+      } else {
+        byte[] k = new byte[readVarInt(in)];
+        in.readFully(k);
+        keys[i] = new String(k, StandardCharsets.UTF_8);
+      }
       values[i] = readValue(in);
     }
     return new org.d4c.transforms.table.PivotCells(keys, idx, values);
@@ -254,6 +296,11 @@ public final class FeatureCoder extends CustomCoder<Feature> {
       case FLOAT -> Float.intBitsToFloat(in.readInt());
       case DOUBLE -> Double.longBitsToDouble(in.readLong());
       case STRING -> new String(readBytes(in), StandardCharsets.UTF_8);
+      case SHORT_STRING -> {
+        byte[] b = new byte[in.readUnsignedByte()];
+        in.readFully(b);
+        yield new String(b, StandardCharsets.UTF_8);
+      }
       case DATE -> LocalDate.ofEpochDay(in.readLong());
       case TIMESTAMP -> Instant.ofEpochSecond(in.readLong(), in.readInt());
       case BINARY -> readBytes(in);

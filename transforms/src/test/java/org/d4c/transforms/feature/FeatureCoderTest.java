@@ -86,6 +86,25 @@ class FeatureCoderTest {
     assertThat(back.value(21), equalTo(LocalDate.of(1, 1, 1)));
   }
 
+  /** Pivot cells: keys repeated or not, long keys and value indexes (multi-byte lengths), text at the 255-byte edge. */
+  @Test
+  void pivotCellsSurviveTheRoundTrip() throws Exception {
+    String longKey = "k".repeat(300);
+    String[] keys = {"1", "1", "1", "10", longKey, longKey, "é", "1", "1"};
+    int[] idx = {0, 1, 2, 0, 0, 200, 5, 0, 70_000};
+    Object[] vals = {"12", null, "x".repeat(255), "y".repeat(256), 7L, 2.5, "Québec🍁", 3, new byte[] {1, 2}};
+    org.d4c.transforms.table.PivotCells cells = new org.d4c.transforms.table.PivotCells(keys, idx, vals);
+    Feature back = roundTrip(new Feature(1, 2, null, new Object[] {"G1", cells, "z".repeat(1000)}));
+    org.d4c.transforms.table.PivotCells got = (org.d4c.transforms.table.PivotCells) back.value(1);
+    assertThat(got.size(), is(keys.length));
+    for (int i = 0; i < keys.length; i++) {
+      assertThat(got.key(i), is(keys[i]));
+      assertThat(got.valueIndex(i), is(idx[i]));
+    }
+    assertThat(got, is(cells));
+    assertThat(back.value(2), is("z".repeat(1000)));
+  }
+
   @Test
   void zeroAndMinusZeroAreDifferentFeatures() throws Exception {
     // Features are compared bit for bit: a coder that normalised -0.0 would make this pass wrongly.
