@@ -147,7 +147,7 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
 
   /** Merges the runs of every input (in input order, from {@link #writer}) and hands each key's rows over. */
   public PCollectionTuple mergeRuns(PCollectionList<KV<Integer, String>> runs) {
-    return StepOutputs.coded(gatherByBucket(runs)
+    return StepOutputs.coded(gatherRuns(runs, false)
         .apply("Merge and group", ParDo.of(new MergeFn(fn))
             .withOutputTags(StepOutputs.ROWS, TupleTagList.of(StepOutputs.REJECTS))));
   }
@@ -172,11 +172,6 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
             .via(run -> KV.of(oneElement ? 0 : run.getKey(), run)))
         .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())))
         .apply("Gather runs", GroupByKey.create());
-  }
-
-  /** Every bucket's run files as one element, for {@link #mergeBucket}. */
-  public static PCollection<KV<Integer, Iterable<String>>> gatherByBucket(PCollectionList<KV<Integer, String>> runs) {
-    return runs.apply("All runs", Flatten.pCollections()).apply("Gather runs by bucket", GroupByKey.create());
   }
 
   /**
@@ -272,7 +267,7 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     }
   }
 
-  static final class MergeFn extends DoFn<KV<Integer, Iterable<String>>, Feature> {
+  static final class MergeFn extends DoFn<KV<Integer, Iterable<KV<Integer, String>>>, Feature> {
     private static final long serialVersionUID = 1L;
     private final GroupFn fn;
 
@@ -281,8 +276,10 @@ public final class GroupInRuns extends PTransform<PCollectionList<Feature>, PCol
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<String>> bucket, MultiOutputReceiver out) {
-      mergeBucket(fn, bucket.getValue(), new Emit() {
+    public void process(@Element KV<Integer, Iterable<KV<Integer, String>>> bucket, MultiOutputReceiver out) {
+      List<String> files = new ArrayList<>();
+      bucket.getValue().forEach(run -> files.add(run.getValue()));
+      mergeBucket(fn, files, new Emit() {
         @Override
         public void row(Feature f) {
           out.get(StepOutputs.ROWS).output(f);
