@@ -73,6 +73,16 @@ public final class BuildDataset {
    * @throws BuildException with a message that says what went wrong and what to do; nothing is written then
    */
   public static BuildResult run(Recipe recipe, Path out, BuildOptions options, SourceCache cache, Progress progress) {
+    return run(recipe, out, () -> options, options.getFeaturesPerSplit(), cache, progress);
+  }
+
+  /**
+   * As {@link #run(Recipe, Path, BuildOptions, SourceCache, Progress)}, with the runner's options asked for only when
+   * the pipeline is made: Beam's options factory takes most of a second to start (it checks every options interface
+   * on the class path), which the command line spends on another thread while the sources are checked and planned.
+   */
+  public static BuildResult run(Recipe recipe, Path out, java.util.function.Supplier<BuildOptions> runnerOptions,
+      long featuresPerSplit, SourceCache cache, Progress progress) {
     recipe.requireLocked();
     Path target = out.toAbsolutePath().normalize();
     Path createdParent = Staging.firstMissingAncestor(target);
@@ -83,9 +93,10 @@ public final class BuildDataset {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
       List<String> warnings = warnings(recipe, fetched);
-      List<PlannedOutput> plan = plan(recipe, fetched, work, options.getFeaturesPerSplit());
-      StepPipeline steps = new StepPipeline(recipe, fetched, work, options.getFeaturesPerSplit());
+      List<PlannedOutput> plan = plan(recipe, fetched, work, featuresPerSplit);
+      StepPipeline steps = new StepPipeline(recipe, fetched, work, featuresPerSplit);
 
+      BuildOptions options = runnerOptions.get();
       Pipeline pipeline = Pipeline.create(options);
       List<WriteSortedRuns.AfterPipeline> writes =
           compose(pipeline, recipe, plan, staging, work.resolve("runs"), options.getSortMemoryMb(), steps);

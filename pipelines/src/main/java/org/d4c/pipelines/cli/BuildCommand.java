@@ -36,9 +36,11 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    java.util.function.Supplier<org.d4c.pipelines.build.BuildOptions> options = runner.toBeamInBackground();
     Recipe r = Recipes.load(recipe);
     System.err.println("Building " + r.dataset() + " " + r.version() + " with the " + runner.runner + " runner");
-    BuildResult result = BuildDataset.run(r, out, runner.toBeam(), runner.sourceCache(), ConsoleProgress.stderr());
+    BuildResult result = BuildDataset.run(r, out, options, runner.featuresPerSplit, runner.sourceCache(),
+        ConsoleProgress.stderr());
     System.out.println(result.summary());
     return 0;
   }

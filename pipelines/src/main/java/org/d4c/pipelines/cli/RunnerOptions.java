@@ -45,7 +45,37 @@ final class RunnerOptions {
     return cache == null ? SourceCache.atDefaultRoot() : new SourceCache(cache);
   }
 
+  /**
+   * {@link #toBeam()} started on another thread (Beam's options factory takes most of a second to start); the
+   * supplier waits for it and rethrows what it threw (a usage error stays a usage error).
+   */
+  java.util.function.Supplier<BuildOptions> toBeamInBackground() {
+    String[] args = beamArgs(); // usage errors here, at once
+    java.util.concurrent.CompletableFuture<BuildOptions> f =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> toBeam(args));
+    return () -> {
+      try {
+        return f.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      }
+    };
+  }
+
   BuildOptions toBeam() {
+    return toBeam(beamArgs());
+  }
+
+  private static BuildOptions toBeam(String[] args) {
+    PipelineOptionsFactory.register(BuildOptions.class);
+    return PipelineOptionsFactory.fromArgs(args).as(BuildOptions.class);
+  }
+
+  /** Beam's arguments for these options; a UsageException for a bad runner or a missing job jar. */
+  private String[] beamArgs() {
     List<String> args = new ArrayList<>();
     switch (runner) {
       case "direct" -> {
@@ -80,7 +110,6 @@ final class RunnerOptions {
     }
     args.add("--featuresPerSplit=" + featuresPerSplit);
     args.add("--sortMemoryMb=" + sortMemoryMb);
-    PipelineOptionsFactory.register(BuildOptions.class);
-    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(BuildOptions.class);
+    return args.toArray(String[]::new);
   }
 }
