@@ -110,15 +110,6 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
     }
 
     public void read(OgrSplit split, MultiOutputReceiver out) {
-      read(split, out, true);
-    }
-
-    /**
-     * As {@link #read(OgrSplit, MultiOutputReceiver)}; with {@code countHere} false the caller counts the features read
-     * with {@link #countRead} (one per element output, feature or reject), for a reader on a thread of its own: Beam
-     * counts only on the thread that runs the step.
-     */
-    public void read(OgrSplit split, MultiOutputReceiver out, boolean countHere) {
       OgrSource source = info.source();
       Dataset ds = OgrLayers.open(source);
       try {
@@ -150,9 +141,7 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
           } finally {
             f.delete();
           }
-          if (countHere) {
-            read.inc();
-          }
+          read.inc();
           LocalProgress.FEATURES_READ.incrementAndGet();
         }
         if (expected >= 0 && count != expected) {
@@ -164,11 +153,6 @@ public final class ReadOgr extends PTransform<PBegin, PCollectionTuple> {
       } finally {
         ds.delete();
       }
-    }
-
-    /** Counts one feature read (see {@link #read(OgrSplit, MultiOutputReceiver, boolean)}). */
-    public void countRead() {
-      read.inc();
     }
 
     private static org.gdal.ogr.Feature nextFeature(Layer layer, OgrSource source, long readSoFar) {

@@ -126,61 +126,38 @@ public final class ReadSortedRuns extends PTransform<PBegin, PCollectionTuple> {
       buffer = new SortedRuns.RunBuffer(Paths.get(spec.runFolder, spec.output), (long) spec.memoryMb << 20);
     }
 
-    /**
-     * GDAL reads the split on a thread of its own, a few hundred features ahead, while this one prepares, encodes
-     * and buffers them (a build's read phase used one of two cores). Features and rejects keep their order.
-     */
     @ProcessElement
     public void process(@Element OgrSplit split, MultiOutputReceiver out) {
       DoFn.OutputReceiver<Reject> rejects = out.get(REJECTS);
-      try (ReadAhead<Object> read = new ReadAhead<>("d4c-read-" + spec.output, sink -> readSplit(split, sink), 256, 16)) {
-        while (read.hasNext()) {
-          Object o = read.next();
-          reader.countRead();
-          if (o instanceof Feature f) {
-            prepare(f, rejects);
-          } else {
-            rejects.output((Reject) o);
-          }
+      DoFn.OutputReceiver<Feature> features = new Receiver<>() {
+        @Override
+        public void output(Feature f) {
+          prepare(f, rejects);
         }
+      };
+      try {
+        reader.read(split, new MultiOutputReceiver() {
+          @Override
+          @SuppressWarnings("unchecked")
+          public <T> OutputReceiver<T> get(TupleTag<T> tag) {
+            if (tag.equals(ReadOgr.FEATURES)) {
+              return (OutputReceiver<T>) features;
+            }
+            if (tag.equals(ReadOgr.REJECTS)) {
+              return (OutputReceiver<T>) rejects;
+            }
+            throw new IllegalArgumentException("no output " + tag);
+          }
+
+          @Override
+          public <T> OutputReceiver<Row> getRowReceiver(TupleTag<T> tag) {
+            throw new UnsupportedOperationException("no row outputs");
+          }
+        });
       } catch (RuntimeException e) {
         buffer.discard();
         throw e;
       }
-    }
-
-    /** Reads a split into {@code sink}: features and rejects in the reader's order (on the reading thread). */
-    private void readSplit(OgrSplit split, java.util.function.Consumer<Object> sink) {
-      DoFn.OutputReceiver<Feature> features = new Receiver<>() {
-        @Override
-        public void output(Feature f) {
-          sink.accept(f);
-        }
-      };
-      DoFn.OutputReceiver<Reject> rejects = new Receiver<>() {
-        @Override
-        public void output(Reject r) {
-          sink.accept(r);
-        }
-      };
-      reader.read(split, new MultiOutputReceiver() {
-        @Override
-        @SuppressWarnings("unchecked")
-        public <T> OutputReceiver<T> get(TupleTag<T> tag) {
-          if (tag.equals(ReadOgr.FEATURES)) {
-            return (OutputReceiver<T>) features;
-          }
-          if (tag.equals(ReadOgr.REJECTS)) {
-            return (OutputReceiver<T>) rejects;
-          }
-          throw new IllegalArgumentException("no output " + tag);
-        }
-
-        @Override
-        public <T> OutputReceiver<Row> getRowReceiver(TupleTag<T> tag) {
-          throw new UnsupportedOperationException("no row outputs");
-        }
-      }, false);
     }
 
     /** The steps after reading, in the order the separate transforms apply them. */

@@ -19,7 +19,6 @@ import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureSchema;
 import org.d4c.transforms.geoparquet.GeoParquetOptions;
 import org.d4c.transforms.sort.SortByHilbert;
-import org.d4c.transforms.sort.ReadAhead;
 import org.d4c.transforms.sort.SortedRuns;
 
 /**
@@ -74,7 +73,7 @@ public final class WriteSortedRuns extends PTransform<PCollection<KV<String, Str
   /** Merges the run files of output {@code name} and writes it into {@code folder}; returns the paths written. */
   public static List<String> mergeAndWrite(Path folder, String name, List<String> runs, FeatureSchema schema,
       GeoParquetOptions options, long maxRowsPerFile) {
-    try (ReadAhead<Feature> features = ReadAhead.over("d4c-merge-" + name, SortedRuns.merge(runs),
+    try (ReadAhead<byte[][], Feature> features = new ReadAhead<>("d4c-merge-" + name, SortedRuns.merge(runs),
         r -> SortByHilbert.decode(r[1]), 1024, 8)) {
       return WriteGeoParquet.write(folder, name, features, schema, options, maxRowsPerFile);
     }
