@@ -289,19 +289,6 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
     return Geometry.TYPENAME_LINEARRING.equals(t) ? Geometry.TYPENAME_LINESTRING : t;
   }
 
-  /** Adds what {@code other} wrote (rows, geometry types, extent) to this one's {@code geo} metadata. */
-  void absorb(FeatureWriteSupport other) {
-    if (other.rows == 0) {
-      return;
-    }
-    xmin = Math.min(xmin, other.xmin);
-    ymin = Math.min(ymin, other.ymin);
-    xmax = Math.max(xmax, other.xmax);
-    ymax = Math.max(ymax, other.ymax);
-    geometryTypes.addAll(other.geometryTypes);
-    rows += other.rows;
-  }
-
   @Override
   public FinalizedWriteContext finalizeWrite() {
     Map<String, String> meta = new TreeMap<>(extraCrsMetadata);

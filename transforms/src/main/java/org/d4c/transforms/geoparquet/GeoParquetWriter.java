@@ -24,32 +24,15 @@ public final class GeoParquetWriter implements Closeable {
 
   private final FeatureWriteSupport support;
   private final ParquetWriter<Feature> writer;
-  private final RowGroupEncoders groups; // null: record by record through parquet-java's writer
   private boolean closed;
 
   public GeoParquetWriter(Path file, FeatureSchema schema, GeoParquetOptions options) throws IOException {
-    this(file, schema, options, true);
-  }
-
-  /**
-   * @param rowGroupsInParallel encode every other row group on a second thread ({@link RowGroupEncoders}; the same
-   *     bytes); false writes record by record through parquet-java's own writer
-   */
-  GeoParquetWriter(Path file, FeatureSchema schema, GeoParquetOptions options, boolean rowGroupsInParallel)
-      throws IOException {
     this.support = new FeatureWriteSupport(schema, options);
     this.writer = ParquetWriters.builder(new LocalOutputFile(file), support, options.zstdLevel())
         .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         .withRowGroupRowCountLimit(options.rowGroupRows())
         .withRowGroupSize(ROW_GROUP_BYTES)
         .build();
-    this.groups = rowGroupsInParallel ? RowGroupEncoders.of(writer, support, new FeatureWriteSupport(schema, options),
-        new FeatureWriteSupport(schema, options), options.rowGroupRows()) : null;
-  }
-
-  /** Whether row groups are encoded on two threads (false when parquet-java's internals were not found). */
-  boolean rowGroupsInParallel() {
-    return groups != null;
   }
 
   /**
@@ -61,16 +44,12 @@ public final class GeoParquetWriter implements Closeable {
       throw new IllegalStateException("writer is closed");
     }
     support.check(feature);
-    if (groups != null) {
-      groups.write(feature);
-    } else {
-      writer.write(feature);
-    }
+    writer.write(feature);
   }
 
   /** Features written so far. */
   public long rows() {
-    return groups != null ? groups.rows() : support.rows();
+    return support.rows();
   }
 
   /** Flushes the last row group and writes the footer with the {@code geo} metadata. */
@@ -78,13 +57,7 @@ public final class GeoParquetWriter implements Closeable {
   public void close() throws IOException {
     if (!closed) {
       closed = true;
-      if (groups == null) {
-        writer.close();
-        return;
-      }
-      try (RowGroupEncoders g = groups) {
-        g.finish();
-      }
+      writer.close();
     }
   }
 }
