@@ -177,7 +177,7 @@ public final class SortedRuns {
           written.add(writeRun(dir, records));
           return;
         }
-        sort(records);
+        records.sort(ORDER);
         int from = 0;
         while (from < records.size()) {
           int bucket = bucketOf(records.get(from)[0]);
@@ -197,21 +197,8 @@ public final class SortedRuns {
 
   /** Sorts {@code records} in place and writes them as one run file in {@code dir}; returns its path. */
   static String writeRun(Path dir, List<byte[][]> records) throws IOException {
-    sort(records);
+    records.sort(ORDER);
     return writeSorted(dir, records);
-  }
-
-  /**
-   * Sorts in place on the calling thread and the common pool: a worker's run sort was a sixth of a build's read phase
-   * while the second core idled. {@link #ORDER} is total (equal records are equal bytes), so any stable or unstable
-   * algorithm gives the same order.
-   */
-  static void sort(List<byte[][]> records) {
-    byte[][][] a = records.toArray(new byte[0][][]);
-    Arrays.parallelSort(a, ORDER);
-    for (int i = 0; i < a.length; i++) {
-      records.set(i, a[i]);
-    }
   }
 
   static int bucketOf(byte[] key) {

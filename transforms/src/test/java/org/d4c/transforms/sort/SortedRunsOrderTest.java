@@ -49,7 +49,7 @@ class SortedRunsOrderTest {
     List<String> runs = new ArrayList<>();
     for (int run = 0; run < 3; run++) {
       List<byte[][]> records = new ArrayList<>();
-      // 20,000 records: past the parallel sort's threshold; values up to 2.5 MiB cross the writer's 1 MiB blocks.
+      // values up to 2.5 MiB cross the writer's 1 MiB blocks
       for (int i = 0; i < 20_000; i++) {
         byte[] key = new byte[20];
         key[rnd.nextInt(20)] = (byte) rnd.nextInt(256); // many equal keys: the values decide
