@@ -63,7 +63,7 @@ public final class SwarmSimulator {
   /** Everything a run needs. */
   record Params(Strategy strategy, int nodes, long budget, double days, int mirrors, long bytesPerDay, double onlineHours,
       double offlineHours, double leavePerDay, int groups, int delaySteps, int replanHours, List<Event> events, long seed,
-      double targetTb) {}
+      double targetTb, int memoryHours) {}
 
   /** The project's piece-size rule (publisher's {@code TorrentMaker.pieceSize}). */
   static int pieceSize(long total) {
@@ -103,7 +103,10 @@ public final class SwarmSimulator {
   private final Random rnd;
   private final Node[] nodes;
   private final int[] copies; // online holders per piece
-  private final int[][] groupCopies; // per neighbourhood, online holders per piece
+  private final int[] heldCopies; // holders per piece that have not left (online or offline)
+  private final int[][] groupCopies; // per neighbourhood, holders per piece that its nodes still see (visible)
+  private final List<Node> ghosts = new ArrayList<>(); // nodes that left, still seen until the memory forgets them
+  private int step;
   private final int[][][] history; // [delay slot][group][piece]
   private final boolean[] mirrorUp;
   private final long[] torrentKeys;
@@ -121,6 +124,9 @@ public final class SwarmSimulator {
     final BitSet wanted = new BitSet();
     long used;
     boolean online = true;
+    boolean left;
+    boolean visible = true; // its holdings are in its neighbourhood's view (online, or offline for less than the memory)
+    int offlineSince;
     int replanPhase;
 
     Node(int id) {
@@ -146,6 +152,7 @@ public final class SwarmSimulator {
     }
     this.rnd = new Random(p.seed());
     this.copies = new int[total];
+    this.heldCopies = new int[total];
     this.groupCopies = new int[p.groups()][total];
     this.history = new int[p.delaySteps() + 1][p.groups()][];
     this.torrentKeys = new long[cat.size()];
@@ -167,35 +174,57 @@ public final class SwarmSimulator {
   private void add(Node n, int g) {
     n.held.set(g);
     n.used += pieceBytes[g];
-    if (n.online) {
-      copies[g]++;
-      groupCopies[n.group][g]++;
-    }
+    heldCopies[g]++;
+    if (n.online) copies[g]++;
+    if (n.visible) groupCopies[n.group][g]++;
   }
 
   private void drop(Node n, int g) {
     n.held.clear(g);
     n.used -= pieceBytes[g];
-    if (n.online) {
-      copies[g]--;
-      groupCopies[n.group][g]--;
-    }
+    heldCopies[g]--;
+    if (n.online) copies[g]--;
+    if (n.visible) groupCopies[n.group][g]--;
   }
 
   private void setOnline(Node n, boolean on) {
     if (n.online == on) return;
     int d = on ? 1 : -1;
-    for (int g = n.held.nextSetBit(0); g >= 0; g = n.held.nextSetBit(g + 1)) {
-      copies[g] += d;
-      groupCopies[n.group][g] += d;
-    }
+    for (int g = n.held.nextSetBit(0); g >= 0; g = n.held.nextSetBit(g + 1)) copies[g] += d;
     n.online = on;
+    if (on) setVisible(n, true);
+    else n.offlineSince = step;
   }
 
+  /** Puts a node's holdings into its neighbourhood's view, or takes them out once the memory forgot it. */
+  private void setVisible(Node n, boolean v) {
+    if (n.visible == v) return;
+    int d = v ? 1 : -1;
+    int[] gc = groupCopies[n.group];
+    for (int g = n.held.nextSetBit(0); g >= 0; g = n.held.nextSetBit(g + 1)) gc[g] += d;
+    n.visible = v;
+  }
+
+  /** A node leaves for good, unannounced: its copies are gone, but the others see it until their memory forgets it. */
   private void leave(int slot) {
     Node n = nodes[slot];
     setOnline(n, false);
+    n.left = true;
+    for (int g = n.held.nextSetBit(0); g >= 0; g = n.held.nextSetBit(g + 1)) heldCopies[g]--;
+    if (n.visible) ghosts.add(n);
     nodes[slot] = new Node(nextNodeId++);
+  }
+
+  /** Nodes offline (or gone) for longer than the memory drop out of the others' view. */
+  private void forget() {
+    for (Node n : nodes) if (!n.online && n.visible && step - n.offlineSince >= p.memoryHours()) setVisible(n, false);
+    for (var it = ghosts.iterator(); it.hasNext(); ) {
+      Node n = it.next();
+      if (step - n.offlineSince >= p.memoryHours()) {
+        setVisible(n, false);
+        it.remove();
+      }
+    }
   }
 
   private int healthyMirrors() {
@@ -291,8 +320,10 @@ public final class SwarmSimulator {
     int[] ahead = new int[total];
     int[] before = new int[total];
     int run = Planner.SPREAD_RUN; // one score per run
-    for (Node m : nodes) {
-      if (m == n || !m.online || m.group != n.group) continue;
+    List<Node> seen = new ArrayList<>(Arrays.asList(nodes));
+    seen.addAll(ghosts);
+    for (Node m : seen) {
+      if (m == n || !m.visible || m.group != n.group) continue;
       for (int k = 0; k < cat.size(); k++) {
         Dataset d = cat.get(k);
         for (int from = 0; from < d.pieces(); from += run) {
@@ -340,7 +371,9 @@ public final class SwarmSimulator {
     int[] zero = new int[steps];
     boolean[] prevMirror = mirrorUp.clone();
     List<double[]> eventsDone = new ArrayList<>();
-    for (int step = 0; step < steps; step++) {
+    int[] heldBelow2 = new int[steps];
+    double[] steadySum = new double[8]; // online 0, 1, 2, 3+, held 0, 1, 2, 3+
+    for (step = 0; step < steps; step++) {
       double day = step / 24.0;
       // Scheduled events.
       boolean mirrorChanged = false;
@@ -365,6 +398,7 @@ public final class SwarmSimulator {
         if (n.online && rnd.nextDouble() < 1 / p.onlineHours()) setOnline(n, false);
         else if (!n.online && rnd.nextDouble() < 1 / p.offlineHours()) setOnline(n, true);
       }
+      forget();
       // Knowledge delay: shift snapshots.
       for (int s = p.delaySteps(); s > 0; s--) history[s] = history[s - 1];
       int[][] now = new int[p.groups()][];
@@ -381,24 +415,37 @@ public final class SwarmSimulator {
       fetchedBytes += fetchedStep;
       if (day >= fillDays) fetchedAfterFill += fetchedStep;
       // Measures.
-      int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      int[] on = new int[4];
+      int[] kept = new int[4];
       for (int g = 0; g < total; g++) {
-        int c = copies[g];
-        if (c == 0) c0++;
-        else if (c == 1) c1++;
-        else if (c == 2) c2++;
-        else c3++;
+        on[Math.min(3, copies[g])]++;
+        kept[Math.min(3, heldCopies[g])]++;
       }
-      below2[step] = c0 + c1;
-      zero[step] = c0;
+      below2[step] = on[0] + on[1];
+      zero[step] = on[0];
+      heldBelow2[step] = kept[0] + kept[1];
+      if (step >= steps * 3 / 4) {
+        for (int c = 0; c < 4; c++) {
+          steadySum[c] += on[c] / (double) total;
+          steadySum[4 + c] += kept[c] / (double) total;
+        }
+      }
       int online = 0;
       for (Node n : nodes) if (n.online) online++;
-      series.printf(Locale.ROOT, "%s,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%d,%d,%d%n", p.strategy().label(), p.nodes(), day, c0 / (double) total,
-          c1 / (double) total, c2 / (double) total, c3 / (double) total, healthyMirrors(), online, fetchedStep);
+      series.printf(Locale.ROOT, "%s,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%d,%d,%d,%.6f,%.6f,%.6f,%.6f%n", p.strategy().label(), p.nodes(), day,
+          on[0] / (double) total, on[1] / (double) total, on[2] / (double) total, on[3] / (double) total, healthyMirrors(), online,
+          fetchedStep, kept[0] / (double) total, kept[1] / (double) total, kept[2] / (double) total, kept[3] / (double) total);
       prevMirror = mirrorUp.clone();
     }
     // Recovery after each event: hours until the pieces below 2 copies are back to at most their count before it.
     List<String> recoveries = new ArrayList<>();
+    for (Event e : p.events()) {
+      int start = (int) Math.round(e.startDay() * 24);
+      if (start <= 0 || start >= steps) continue;
+      int end = -1;
+      for (int s = start; s < steps && end < 0; s++) if (heldBelow2[s] <= heldBelow2[start - 1]) end = s;
+      recoveries.add(e.label() + "-held:" + (end < 0 ? "never" : Integer.toString(end - start)) + "h");
+    }
     for (Event e : p.events()) {
       int start = (int) Math.round(e.startDay() * 24);
       if (start <= 0 || start >= steps) continue;
@@ -419,25 +466,34 @@ public final class SwarmSimulator {
     int from = steps * 3 / 4;
     int maxBelow2 = 0;
     int maxZero = 0;
+    int maxHeldBelow2 = 0;
     for (int s = from; s < steps; s++) {
       maxBelow2 = Math.max(maxBelow2, below2[s]);
       maxZero = Math.max(maxZero, zero[s]);
+      maxHeldBelow2 = Math.max(maxHeldBelow2, heldBelow2[s]);
     }
+    for (int c = 0; c < 8; c++) steadySum[c] /= Math.max(1, steps - from);
     double nodeDays = p.nodes() * Math.max(1e-9, p.days() - fillDays);
-    return new Summary(p.strategy().label(), p.nodes(), p.budget(), archiveBytes(), total, maxBelow2, maxZero,
-        fetchedAfterFill / nodeDays, fetchedBytes, plans == 0 ? 0 : plannerNanos / 1e6 / plans, String.join(" ", recoveries));
+    return new Summary(p.strategy().label(), p.nodes(), p.budget(), archiveBytes(), total, maxBelow2, maxZero, maxHeldBelow2,
+        steadySum, fetchedAfterFill / nodeDays, fetchedBytes, plans == 0 ? 0 : plannerNanos / 1e6 / plans, String.join(" ", recoveries));
   }
 
+  /** The run's summary; {@code steady}: mean shares over the steady state, online copies 0, 1, 2, 3+ then held copies. */
   record Summary(String strategy, int nodes, long budget, long archive, int pieces, int steadyMaxBelow2, int steadyMaxZero,
-      double bytesPerNodeDay, long fetched, double plannerMs, String recoveries) {
+      int steadyMaxHeldBelow2, double[] steady, double bytesPerNodeDay, long fetched, double plannerMs, String recoveries) {
     static String header() {
       return "strategy,nodes,budget_bytes,archive_bytes,storage_ratio,pieces,steady_max_pieces_below_2,steady_max_pieces_0,"
+          + "steady_max_pieces_held_below_2,steady_online_0,steady_online_1,steady_online_2,steady_online_3plus,"
+          + "steady_held_0,steady_held_1,steady_held_2,steady_held_3plus,"
           + "fetched_bytes_per_node_day_after_fill,fetched_bytes_total,planner_ms_per_plan,recovery";
     }
 
     String csv() {
-      return String.format(Locale.ROOT, "%s,%d,%d,%d,%.2f,%d,%d,%d,%.0f,%d,%.1f,%s", strategy, nodes, budget, archive,
-          (double) nodes * budget / archive, pieces, steadyMaxBelow2, steadyMaxZero, bytesPerNodeDay, fetched, plannerMs, recoveries);
+      StringBuilder shares = new StringBuilder();
+      for (double d : steady) shares.append(String.format(Locale.ROOT, "%.6f,", d));
+      return String.format(Locale.ROOT, "%s,%d,%d,%d,%.2f,%d,%d,%d,%d,%s%.0f,%d,%.1f,%s", strategy, nodes, budget, archive,
+          (double) nodes * budget / archive, pieces, steadyMaxBelow2, steadyMaxZero, steadyMaxHeldBelow2, shares, bytesPerNodeDay,
+          fetched, plannerMs, recoveries);
     }
   }
 
@@ -445,7 +501,7 @@ public final class SwarmSimulator {
 
   /**
    * {@code SwarmSimulator OUTDIR [--tag NAME] [--nodes 100,200] [--budget-gb 500] [--days 21]
-   * [--strategies smart-agree,smart-spread,smart,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1]}.
+   * [--strategies smart-agree,smart-spread,smart,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1] [--memory-hours 0]}.
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
@@ -459,22 +515,29 @@ public final class SwarmSimulator {
     int delay = Integer.parseInt(a.getOrDefault("delay", "1"));
     int replan = Integer.parseInt(a.getOrDefault("replan-hours", "24"));
     long seed = Long.parseLong(a.getOrDefault("seed", "1"));
+    int memory = Integer.parseInt(a.getOrDefault("memory-hours", "0"));
     String tag = a.getOrDefault("tag", "run");
-    // Events at fixed fractions of the run (the plots draw them the same way); the last quarter is the steady state.
+    // Events at fixed fractions of the run, all before the last 30 % (the nodes that replace a departed quarter need
+    // about two days to fill); the last quarter is the steady state. Written to events.csv for the plots.
     List<Event> events = List.of(
-        new Event(0.20 * days, 0.28 * days, 0, 0, "mirror-a-down"),
-        new Event(0.38 * days, 0.43 * days, 1, 0, "mirror-b-down"),
-        new Event(0.52 * days, 0.57 * days, 0, 0, "both-down"), new Event(0.52 * days, 0.57 * days, 1, 0, "both-down-b"),
-        new Event(0.67 * days, 0.67 * days, -1, 0.25, "quarter-of-nodes-leave"));
+        new Event(0.15 * days, 0.22 * days, 0, 0, "mirror-a-down"),
+        new Event(0.27 * days, 0.31 * days, 1, 0, "mirror-b-down"),
+        new Event(0.36 * days, 0.40 * days, 0, 0, "both-down"), new Event(0.36 * days, 0.40 * days, 1, 0, "both-down-b"),
+        new Event(0.45 * days, 0.45 * days, -1, 0.25, "quarter-of-nodes-leave"));
+    try (PrintWriter ev = new PrintWriter(Files.newBufferedWriter(out.resolve(tag + "-events.csv"), StandardCharsets.UTF_8))) {
+      ev.println("label,start_day,end_day,mirror,share");
+      for (Event e : events) ev.printf(Locale.ROOT, "%s,%.4f,%.4f,%d,%.2f%n", e.label(), e.startDay(), e.endDay(), e.mirror(), e.share());
+    }
     try (PrintWriter series = new PrintWriter(Files.newBufferedWriter(out.resolve(tag + "-timeseries.csv"), StandardCharsets.UTF_8));
         PrintWriter summary = new PrintWriter(Files.newBufferedWriter(out.resolve(tag + "-summary.csv"), StandardCharsets.UTF_8))) {
-      series.println("strategy,nodes,day,share_0,share_1,share_2,share_3plus,mirrors_up,nodes_online,fetched_bytes");
+      series.println("strategy,nodes,day,share_0,share_1,share_2,share_3plus,mirrors_up,nodes_online,fetched_bytes,"
+          + "held_0,held_1,held_2,held_3plus");
       summary.println(Summary.header());
       for (String n : a.getOrDefault("nodes", "200").split(",")) {
         for (String s : a.getOrDefault("strategies", "smart-agree,smart-spread,whole,random").split(",")) {
           Strategy st = Strategy.valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
           Params p = new Params(st, Integer.parseInt(n), budget, days, 2, 540 * GB, 24 * 7, 12, 0.01, groups, delay, replan, events,
-              seed, tb);
+              seed, tb, memory);
           long t0 = System.nanoTime();
           Summary r = new SwarmSimulator(p).run(series);
           summary.println(r.csv());
