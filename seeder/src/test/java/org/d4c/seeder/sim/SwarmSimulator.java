@@ -124,7 +124,6 @@ public final class SwarmSimulator {
     final BitSet wanted = new BitSet();
     long used;
     boolean online = true;
-    boolean left;
     boolean visible = true; // its holdings are in its neighbourhood's view (online, or offline for less than the memory)
     int offlineSince;
     int replanPhase;
@@ -209,7 +208,6 @@ public final class SwarmSimulator {
   private void leave(int slot) {
     Node n = nodes[slot];
     setOnline(n, false);
-    n.left = true;
     for (int g = n.held.nextSetBit(0); g >= 0; g = n.held.nextSetBit(g + 1)) heldCopies[g]--;
     if (n.visible) ghosts.add(n);
     nodes[slot] = new Node(nextNodeId++);
