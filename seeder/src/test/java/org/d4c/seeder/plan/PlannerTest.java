@@ -408,4 +408,58 @@ class PlannerTest {
     for (BitSet b : next) union.or(b);
     assertEquals(pieces, union.cardinality(), "then every run has a holder");
   }
+
+  @Test
+  void aNodeWithRoomTakesThePiecesWithOneCopyBeforeThoseWithTwoEvenWhereItRanksLast() {
+    // Ten Smart Nodes, all full and lacking runs 0 and 1 but node 1 (holds run 0: one copy) and nodes 2, 3 (hold run 1:
+    // two copies). A new, empty node with room for one run: it ranks behind at least five of the nodes lacking run 0
+    // and first among those lacking run 1. Ranked by the herd share alone, run 1 (two copies + 0) would come before
+    // run 0 (one copy + 5/4 and more); the full nodes cannot take run 0, so it would stay at one copy.
+    int pieces = 32;
+    long tk = Planner.torrentKey("a");
+    long[] peers = new long[10];
+    BitSet[] has = new BitSet[10];
+    for (int j = 0; j < 10; j++) {
+      peers[j] = 500 + j;
+      has[j] = j == 1 ? bits(range(0, 16)) : j == 2 || j == 3 ? bits(range(16, 32)) : bits();
+    }
+    long self = -1;
+    for (long k = 1; k < 100_000 && self < 0; k++) {
+      int before0 = 0;
+      int before1 = 0;
+      for (int j = 0; j < 10; j++) {
+        if (!has[j].get(0) && Planner.ranksBefore(peers[j], k, tk, 0)) before0++;
+        if (!has[j].get(16) && Planner.ranksBefore(peers[j], k, tk, 16)) before1++;
+      }
+      if (before0 >= 5 && before1 == 0) self = k;
+    }
+    assertThat("a key ranked as the test needs exists", self, org.hamcrest.Matchers.greaterThan(0L));
+    boolean[] node = new boolean[10];
+    java.util.Arrays.fill(node, true);
+    Planner.Agreement ag = Planner.agreement(self, "a", pieces, peers, has, node);
+    assertThat(ag.before()[0], org.hamcrest.Matchers.greaterThanOrEqualTo(5));
+    assertEquals(0, ag.before()[16]);
+    int[] swarm = new int[pieces];
+    for (BitSet b : has) for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) swarm[i]++;
+    Planner.Torrent t = new Planner.Torrent("a", P, (long) P * pieces, swarm, 1, null, bits(), null, ag.ahead(), ag.before());
+    BitSet wanted = Planner.plan(List.of(t), 16 * EXACT, Planner.Mode.SMART, self).wanted().get("a");
+    assertEquals(bits(range(0, 16)), wanted, "the run with one copy, not the run with two");
+    // A full node keeps what it holds as second holder: no swap for a piece only as rare (that would move the gap).
+    long second = -1;
+    for (long k = 1; k < 100_000 && second < 0; k++) {
+      if (Planner.ranksBefore(peers[2], k, tk, 16)) second = k;
+    }
+    BitSet[] others = has.clone();
+    others[3] = bits(); // this node stands in for node 3: it holds run 1 with node 2
+    Planner.Agreement held = Planner.agreement(second, "a", pieces, peers, others, node);
+    int[] seen = new int[pieces];
+    for (BitSet b : others) for (int i = b.nextSetBit(0); i >= 0; i = b.nextSetBit(i + 1)) seen[i]++;
+    Planner.Torrent full = new Planner.Torrent("a", P, (long) P * pieces, seen, 1, null, bits(range(16, 32)), null,
+        held.ahead(), held.before());
+    assertEquals(bits(range(16, 32)), Planner.plan(List.of(full), 16 * EXACT, Planner.Mode.SMART, second).wanted().get("a"));
+  }
+
+  private static int[] range(int from, int to) {
+    return java.util.stream.IntStream.range(from, to).toArray();
+  }
 }
