@@ -177,7 +177,7 @@ public final class SortedRuns {
           written.add(writeRun(dir, records));
           return;
         }
-        records.sort(ORDER);
+        sort(records);
         int from = 0;
         while (from < records.size()) {
           int bucket = bucketOf(records.get(from)[0]);
@@ -197,8 +197,45 @@ public final class SortedRuns {
 
   /** Sorts {@code records} in place and writes them as one run file in {@code dir}; returns its path. */
   static String writeRun(Path dir, List<byte[][]> records) throws IOException {
-    records.sort(ORDER);
+    sort(records);
     return writeSorted(dir, records);
+  }
+
+  /**
+   * Sorts records into {@link #ORDER}. Keys of 8 bytes or more (Hilbert keys) are sorted as primitive longs: the key's
+   * first 8 bytes, shifted right to make room, with the record's index in the low bits, through
+   * {@link Arrays#sort(long[])}, several times faster than sorting the records with a comparator (the sort was 17 % of
+   * a reading worker's profile); records whose kept key bits are equal are then put in order by {@link #ORDER}.
+   */
+  static void sort(List<byte[][]> records) {
+    int n = records.size();
+    for (byte[][] r : records) {
+      if (r[0].length < 8) {
+        records.sort(ORDER);
+        return;
+      }
+    }
+    if (n < 2) return;
+    int bits = 64 - Long.numberOfLeadingZeros(n - 1); // bits to hold an index
+    long[] packed = new long[n];
+    for (int i = 0; i < n; i++) {
+      long key = (long) LONG_BE.get(records.get(i)[0], 0);
+      // The top 63 - bits bits of the unsigned key, then the index: a non-negative long whose order is the key's.
+      packed[i] = (key >>> (bits + 1)) << bits | i;
+    }
+    Arrays.sort(packed);
+    long mask = (1L << bits) - 1;
+    byte[][][] sorted = new byte[n][][];
+    for (int i = 0; i < n; i++) sorted[i] = records.get((int) (packed[i] & mask));
+    // Records sharing their kept key bits are in index order so far: sort each such stretch by the full order.
+    int from = 0;
+    for (int i = 1; i <= n; i++) {
+      if (i == n || packed[i] >>> bits != packed[from] >>> bits) {
+        if (i - from > 1) Arrays.sort(sorted, from, i, ORDER);
+        from = i;
+      }
+    }
+    for (int i = 0; i < n; i++) records.set(i, sorted[i]);
   }
 
   static int bucketOf(byte[] key) {

@@ -69,4 +69,29 @@ class SortedRunsOrderTest {
     }
     assertThat(merged.hasNext(), is(false));
   }
+
+  @Test
+  void theRunSortGivesTheComparatorsOrder() {
+    Random rnd = new Random(3);
+    for (int round = 0; round < 200; round++) {
+      int n = round < 10 ? round : rnd.nextInt(5000);
+      boolean shortKey = round % 7 == 0;
+      List<byte[][]> records = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        byte[] key = new byte[shortKey && i == n / 2 ? 5 : 8 + rnd.nextInt(13)];
+        // few distinct bytes: many keys share their first 8 bytes or differ only in the low bits the sort shifts out
+        for (int k = 0; k < key.length; k++) key[k] = (byte) (rnd.nextInt(3) == 0 ? 0x80 + rnd.nextInt(2) : rnd.nextInt(2));
+        if (key.length >= 8 && rnd.nextBoolean()) key[7] = (byte) rnd.nextInt(256);
+        byte[] value = new byte[rnd.nextInt(3)];
+        rnd.nextBytes(value);
+        records.add(new byte[][] {key, value});
+      }
+      List<byte[][]> expected = new ArrayList<>(records);
+      expected.sort(SortedRunsOrderTest::reference);
+      SortedRuns.sort(records);
+      for (int i = 0; i < n; i++) {
+        assertThat("round " + round + ", record " + i, reference(records.get(i), expected.get(i)), is(0));
+      }
+    }
+  }
 }
