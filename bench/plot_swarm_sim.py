@@ -84,8 +84,8 @@ for name in sorted(os.listdir(out)):
 # The sweep: steady-state means (last quarter of each run) of the shares with 0 and with fewer than 2 copies.
 pts = defaultdict(list)
 for name in sorted(os.listdir(out)):
-    if not (name.endswith('-timeseries.csv') and name.startswith('sweep')):
-        continue
+    if not (name.endswith('-timeseries.csv') and name.startswith('sweep')) or '-seed' in name:
+        continue  # extra seeds of one point (SEEDS=...) are reported in the doc, not drawn as more sweep points
     summ = {r['strategy']: r for r in read(os.path.join(out, name.replace('timeseries', 'summary')))}
     rows = read(os.path.join(out, name))
     days = max(float(r['day']) for r in rows)

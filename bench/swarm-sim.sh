@@ -12,6 +12,8 @@
 #                                        its default, 5 minutes, is 0 here)
 #   QUICK=1 bench/swarm-sim.sh [OUTDIR]  a small smoke run (5 TB, 20 nodes x 500 GB, 6 days)
 #   PARTIAL=1 bench/swarm-sim.sh [OUTDIR] adds a run where each node sees a quarter of the swarm
+#   SEEDS="2 3" bench/swarm-sim.sh       adds the sweep's 2x point (10 TB, 40 x 500 GB) with these seeds too
+#                                        (tags sweep-500-seedN): how much one seed's figures move
 # Writes OUTDIR/*-timeseries.csv, OUTDIR/*-summary.csv and, with python3-matplotlib, the PNG plots (bench/plot_swarm_sim.py).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +43,9 @@ else
   # Storage sweep on a 10 TB catalog with 40 nodes (a run takes minutes, not half an hour): 1x to 3x the archive.
   for gb in 250 375 500 625 750; do
     $SIM --tag "sweep-$gb" --tb 10 --nodes 40 --budget-gb "$gb" $COMMON --strategies smart-agree,random
+  done
+  for seed in ${SEEDS:-}; do
+    $SIM --tag "sweep-500-seed$seed" --tb 10 --nodes 40 --budget-gb 500 $COMMON --strategies smart-agree --seed "$seed"
   done
   if [ "${PARTIAL:-0}" = 1 ]; then
     # Partial knowledge: each node sees a quarter of the swarm (its connections).

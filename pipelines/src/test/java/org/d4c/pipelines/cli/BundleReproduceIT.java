@@ -3,6 +3,7 @@ package org.d4c.pipelines.cli;
 import static org.d4c.pipelines.cli.Fixtures.d4c;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
@@ -86,6 +87,10 @@ class BundleReproduceIT {
     assertThat(Files.isRegularFile(unpacked.resolve(".d4c-bundle-code")), is(true));
     assertThat("the bundle's code was built there", Files.isRegularFile(unpacked.resolve("pipelines/target/d4c.stamp")),
         is(true));
+    // Its launcher listed the classes the first run loaded and made a class-data archive of them once.
+    assertThat(r.err(), containsString("recording the classes of this command in a class-data archive"));
+    Path archive = unpacked.resolve("pipelines/target/d4c-pipelines.jsa");
+    assertThat("the class-data archive", Files.size(archive), greaterThan(1_000_000L));
 
     // Twice: the unpack is reused and the jars are not built again.
     start = System.nanoTime();
@@ -96,6 +101,9 @@ class BundleReproduceIT {
     assertThat(again.toString(), again.exitCode(), is(0));
     assertThat(again.err(), containsString("already unpacked there: reusing it"));
     assertThat(again.err(), not(containsString("[d4c] building d4c")));
+    // The second run mapped that archive (it was not made again) and still reproduced every byte (asserted above).
+    assertThat(again.err(), not(containsString("recording the classes")));
+    assertThat(again.out(), containsString("Reproduced: every output is bit-identical to the manifest"));
   }
 
   @Test
