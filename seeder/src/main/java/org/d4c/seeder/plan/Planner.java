@@ -35,12 +35,7 @@ import java.util.Objects;
  * before it were its only other copies ({@code copies - swarm + ahead}), and a piece it does not hold as if it came
  * after every holder, plus a {@value #HERD}-th of a copy for each Smart Node ranked before it that lacks it too
  * ({@code copies + before / HERD}). So the k-th holder in rank frees a piece only for a rarer one, and of the
- * nodes lacking a rare piece only the first few in rank take it at once; the others keep what they hold. The room
- * left once the held pieces are chosen (a new node's whole budget, or what a node freed) is then filled with the
- * pieces it lacks by copies first, the herd share capped below one copy ({@code copies + min(before, HERD - 1) / HERD}):
- * a node with room takes every piece with one copy before any with two, even those it ranks last for, because
- * nodes without room cannot take them at all (in the swarm simulation, nodes that replaced departed ones left pieces
- * at one copy for days while they filled up with third copies).
+ * nodes lacking a rare piece only the first few in rank take it at once; the others keep what they hold.
  *
  * <p>A piece's cost is what it may occupy on disk: its bytes rounded up to whole blocks plus one block for every file
  * edge inside it (partial blocks at file boundaries), unless the caller gives exact costs.
@@ -187,17 +182,15 @@ public final class Planner {
           // The rank a held piece is planned at: with the agreement, the copies of the holders ranked before this node;
           // without it and with a spread, one copy fewer (a held piece is freed only for one with two fewer copies).
           long rank = (long) HERD * c; // in HERD-ths of a copy
-          long fill = rank;
           if (ahead != null) {
             int s = swarm == null || i >= swarm.length ? 0 : Math.max(0, swarm[i]);
             int a = i < ahead.length ? Math.max(0, Math.min(s, ahead[i])) : s;
             int b = before == null || i >= before.length ? 0 : Math.max(0, before[i]);
             rank = isHeld ? (long) HERD * (c - s + a) : rank + b;
-            fill = isHeld ? rank : fill + Math.min(b, HERD - 1);
           } else if (isHeld && spread != 0) {
             rank = (long) HERD * (c - 1);
           }
-          cands.piece(k, i, c, rank, fill, isHeld, pin, cost);
+          cands.piece(k, i, c, rank, isHeld, pin, cost);
         }
       }
       risks.put(t.id(), new Risk(np == 0 ? 0 : min, atRisk, np == 0 ? 0 : sum / np));
@@ -347,9 +340,6 @@ public final class Planner {
     private final int[] offsets;
     /** Per global piece index: its bucket, or -1 when pinned. */
     private final short[] bucket;
-    /** Per global piece index not held: its bucket when filling room the held pieces leave, or -1 as {@link #bucket}. */
-    private final short[] fillBucket;
-    private boolean fillDiffers;
     /** Per global piece index: its tie-break within a bucket, smaller first (see {@link #gaps}). */
     private final int[] gap;
     private final int[] bucketCount = new int[BUCKETS];
@@ -369,21 +359,17 @@ public final class Planner {
         offsets[k + 1] = (int) total;
       }
       bucket = new short[(int) total];
-      fillBucket = new short[(int) total];
       gap = new int[(int) total];
       Arrays.fill(bucketMinCost, Long.MAX_VALUE);
     }
 
     /** Records piece {@code i} of torrent {@code k}. */
-    void piece(int k, int i, int copies, long rank, long fill, boolean held, boolean pinned, long cost) {
+    void piece(int k, int i, int copies, long rank, boolean held, boolean pinned, long cost) {
       int g = offsets[k] + i;
       if (pinned || copies == 0 && !held) { // pinned, or a piece no known source has: it cannot be fetched
         bucket[g] = -1;
-        fillBucket[g] = -1;
         return;
       }
-      fillBucket[g] = (short) (2 * (int) Math.min(Math.max(fill, 0), BUCKET_RANKS - 1) + (held ? 0 : 1));
-      if (fill != rank) fillDiffers = true;
       // Without the agreement and with a spread, a held piece ranks as if it had one copy fewer: it is freed only for a
       // piece with at least two fewer copies, which is when the swap helps (x: c -> c-1, y: c' -> c'+1).
       int b = 2 * (int) Math.min(Math.max(rank, 0), BUCKET_RANKS - 1) + (held ? 0 : 1);
@@ -412,46 +398,8 @@ public final class Planner {
       }
     }
 
-    /**
-     * Takes pieces in key order while their cost fits the budget; returns the bytes used. With the holders' agreement a
-     * second pass then refills the room left by the held pieces kept: the same bytes of pieces not held, but ordered by
-     * copies first ({@link #fillBucket}: the herd share caps below one copy), so a node with room (a new one, or one that
-     * freed pieces) takes every piece with one copy before any with two, not the two-copy pieces it ranks first for.
-     */
+    /** Takes pieces in key order while their cost fits the budget; returns the bytes used. */
     long select(long budget, long used, Map<String, BitSet> wanted) {
-      long pinned = used;
-      long after = selectOnce(budget, used, wanted);
-      if (!fillDiffers) return after;
-      // Keep the held pieces pass one kept, forget its picks among the others, and pick those again by fillBucket.
-      long kept = pinned;
-      Arrays.fill(bucketCount, 0);
-      Arrays.fill(bucketCost, 0);
-      Arrays.fill(bucketMinCost, Long.MAX_VALUE);
-      for (int k = 0; k < ts.size(); k++) {
-        BitSet w = wanted.get(ts.get(k).id());
-        Costs costs = new Costs(ts.get(k));
-        for (int g = offsets[k]; g < offsets[k + 1]; g++) {
-          int b = bucket[g];
-          if (b < 0) continue;
-          int i = g - offsets[k];
-          if ((b & 1) == 0) { // held: fixed by pass one
-            if (w.get(i)) kept += costs.of(i);
-            bucket[g] = -1;
-            continue;
-          }
-          w.clear(i);
-          int f = fillBucket[g];
-          bucket[g] = (short) f;
-          long cost = costs.of(i);
-          bucketCount[f]++;
-          bucketCost[f] += cost;
-          bucketMinCost[f] = Math.min(bucketMinCost[f], cost);
-        }
-      }
-      return selectOnce(budget, kept, wanted);
-    }
-
-    private long selectOnce(long budget, long used, Map<String, BitSet> wanted) {
       if (used >= budget) return used;
       // Buckets taken whole: their total stays strictly under what is left, so each of their pieces fits in turn.
       long left = budget - used;
