@@ -204,8 +204,9 @@ public final class SortedRuns {
   /**
    * Sorts records into {@link #ORDER}. Keys of 8 bytes or more (Hilbert keys) are sorted as primitive longs: the key's
    * first 8 bytes, shifted right to make room, with the record's index in the low bits, through
-   * {@link Arrays#sort(long[])}, several times faster than sorting the records with a comparator (the sort was 17 % of
-   * a reading worker's profile); records whose kept key bits are equal are then put in order by {@link #ORDER}.
+   * {@link Arrays#sort(long[])} instead of a comparator over arrays (the sort was 17 % of a reading worker's profile;
+   * the build's wall time did not measurably change, docs/benchmarks.md); records whose kept key bits are equal are
+   * then put in order by {@link #ORDER}.
    */
   static void sort(List<byte[][]> records) {
     int n = records.size();
