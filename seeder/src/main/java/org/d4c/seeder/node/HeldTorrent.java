@@ -13,6 +13,10 @@ final class HeldTorrent {
   int[] swarm = new int[0];
   int[] ahead = new int[0]; // per piece, its holders ranked before this node (Planner.agreement)
   int[] before = new int[0]; // per piece, the Smart Nodes ranked before this node
+  // The connected peers as last read: keys, pieces and whether each is a Smart Node (Planner.matchSpareRoom).
+  long[] peerKeys = new long[0];
+  BitSet[] peerPieces = new BitSet[0];
+  boolean[] peerNode = new boolean[0];
   boolean checking = true;
   final SwarmMemory memory;
   final SwarmMemory aheadMemory; // the same rule for the holders ranked before this node

@@ -296,15 +296,49 @@ public final class SeedNode implements Closeable {
     return sb.toString();
   }
 
+  /**
+   * The pieces below two copies that the swarm's spare room is matched to, and of those this node's, per info-hash
+   * ({@link Planner#matchSpareRoom}, from the peers' ids and bitfields as last read, this node among them).
+   */
+  private Map<String, BitSet> matchSpareRoom() {
+    if (config.mode() != Planner.Mode.SMART) return Map.of();
+    List<Planner.Swarm> swarms = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
+      HeldTorrent h = e.getValue();
+      TorrentInfo ti = h.dataset.info();
+      int n = h.peerKeys.length;
+      long[] keys = Arrays.copyOf(h.peerKeys, n + 1);
+      BitSet[] pieces = Arrays.copyOf(h.peerPieces, n + 1);
+      boolean[] node = Arrays.copyOf(h.peerNode, n + 1);
+      keys[n] = session.holderKey();
+      pieces[n] = h.have;
+      node[n] = true;
+      swarms.add(new Planner.Swarm(e.getKey(), ti.pieceLength(), ti.totalSize(), costs(ti), keys, pieces, node));
+      ids.add(e.getKey());
+    }
+    BitSet[] mine = Planner.matchSpareRoom(swarms).get(session.holderKey());
+    if (mine == null) return Map.of();
+    Map<String, BitSet> out = new java.util.HashMap<>();
+    for (int k = 0; k < ids.size(); k++) if (!mine[k].isEmpty()) out.put(ids.get(k), mine[k]);
+    return out;
+  }
+
   private void replan() {
     List<Planner.Torrent> ts = new ArrayList<>();
+    Map<String, BitSet> matched = matchSpareRoom();
     for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
       HeldTorrent h = e.getValue();
       TorrentInfo ti = h.dataset.info();
       int[] hint = snapshot == null || snapshot.hint() == null ? null : snapshot.hint().copies(e.getKey(), ti.numPieces());
+      int[] before = h.before.length == ti.numPieces() ? h.before : null;
+      BitSet mine = matched.get(e.getKey());
+      if (mine != null && before != null) { // a piece matched to this node: planned as the first in rank to fetch it
+        before = before.clone();
+        for (int i = mine.nextSetBit(0); i >= 0 && i < before.length; i = mine.nextSetBit(i + 1)) before[i] = 0;
+      }
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, health.healthy(e.getKey()), hint,
-          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null,
-          h.before.length == ti.numPieces() ? h.before : null));
+          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null, before));
     }
     // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces;
     // held pieces follow the holders' agreement (h.ahead, from the peers' ids and bitfields).

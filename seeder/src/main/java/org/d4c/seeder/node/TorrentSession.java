@@ -370,6 +370,9 @@ final class TorrentSession {
       node[j] = nodes.contains(e.getKey());
       pieces[j++] = e.getValue();
     }
+    h.peerKeys = keys;
+    h.peerPieces = pieces;
+    h.peerNode = node;
     h.swarm = h.memory.update(counts, now);
     Planner.Agreement a = Planner.agreement(holderKey, h.infoHash(), n, keys, pieces, node);
     h.ahead = h.aheadMemory.update(a.ahead(), now);

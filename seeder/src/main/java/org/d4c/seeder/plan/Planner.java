@@ -266,6 +266,162 @@ public final class Planner {
     return new Agreement(ahead, before);
   }
 
+  /**
+   * One torrent's swarm as every Smart Node of it sees it, for {@link #matchSpareRoom}: each peer's key
+   * ({@link #holderKey}; this node among them), the pieces it holds, and whether it is a Smart Node.
+   *
+   * @param cost per piece, bytes on disk (null: computed from the piece length as in {@link Torrent#cost})
+   */
+  public record Swarm(String id, int pieceLength, long totalSize, long[] cost, long[] peerKeys, BitSet[] peerPieces,
+      boolean[] node) {
+    int numPieces() {
+      return (int) ((totalSize + pieceLength - 1) / pieceLength);
+    }
+  }
+
+  /** Volunteer copies of every piece the spare-room matching aims at. */
+  public static final int WANTED_COPIES = 2;
+
+  /**
+   * Spare-room matching: which Smart Node fetches each piece that has fewer than {@value #WANTED_COPIES} holders in the
+   * swarm, counted in bytes. The holders' agreement alone asks only the first {@value #HERD} Smart Nodes in rank that
+   * lack a piece to fetch it, and those may be full of pieces they rightly keep, while the room the swarm does not
+   * need (copies beyond the {@value #WANTED_COPIES}-th holder in rank) sits on other nodes — typically a node back
+   * online with pieces fetched meanwhile by others. Here every node computes the same assignment from the same view:
+   * each Smart Node's spare bytes are the pieces it holds past the {@value #WANTED_COPIES}-th holder in rank (plain
+   * clients rank first: they keep what they have); the pieces lacking copies, fewest holders first, then by torrent id
+   * and index, each go to the Smart Nodes that lack them, in rank order, whose spare bytes still cover them. A node
+   * then plans a piece matched to it as the first in rank to fetch it ({@link Torrent#before} 0) and frees the copies it
+   * held in excess for it.
+   *
+   * @return per Smart Node key, per torrent (in the order given), the pieces matched to it; nodes without any are left
+   *     out
+   */
+  public static Map<Long, BitSet[]> matchSpareRoom(List<Swarm> swarms) {
+    java.util.TreeSet<Long> keySet = new java.util.TreeSet<>();
+    for (Swarm s : swarms) for (int j = 0; j < s.peerKeys().length; j++) if (s.node()[j]) keySet.add(s.peerKeys()[j]);
+    long[] keys = keySet.stream().mapToLong(Long::longValue).toArray();
+    long[] spare = new long[keys.length];
+    Integer[] order = new Integer[swarms.size()];
+    for (int k = 0; k < order.length; k++) order[k] = k;
+    Arrays.sort(order, Comparator.comparing(k -> swarms.get(k).id()));
+    // Pass 1: spare bytes per node, and the pieces lacking copies (holders << 62 | torrent rank << 31 | piece).
+    long[] needy = new long[64];
+    int needyCount = 0;
+    for (int rank = 0; rank < order.length; rank++) {
+      Swarm s = swarms.get(order[rank]);
+      int np = s.numPieces();
+      Members m = new Members(s, keys);
+      for (int from = 0; from < np; from += SPREAD_RUN) {
+        int[] ranked = m.ranked(from);
+        int to = Math.min(np, from + SPREAD_RUN);
+        for (int i = from; i < to; i++) {
+          int holders = m.plainHolders(i);
+          for (int x : ranked) {
+            if (!s.peerPieces()[x].get(i)) continue;
+            if (holders >= WANTED_COPIES) spare[m.nodeIndex[x]] += cost(s, i);
+            holders++;
+          }
+          if (holders < WANTED_COPIES) {
+            if (needyCount == needy.length) needy = Arrays.copyOf(needy, needyCount * 2);
+            needy[needyCount++] = (long) holders << 62 | (long) rank << 31 | i;
+          }
+        }
+      }
+    }
+    // Pass 2: the pieces lacking copies, fewest holders first, each to the first nodes in rank with room for it.
+    Arrays.sort(needy, 0, needyCount);
+    Map<Long, BitSet[]> out = new java.util.TreeMap<>();
+    Members m = null;
+    int mRank = -1;
+    for (int x = 0; x < needyCount; x++) {
+      int holders = (int) (needy[x] >>> 62);
+      int rank = (int) (needy[x] >>> 31 & 0x7FFFFFFF);
+      int i = (int) (needy[x] & 0x7FFFFFFF);
+      Swarm s = swarms.get(order[rank]);
+      if (rank != mRank) {
+        m = new Members(s, keys);
+        mRank = rank;
+      }
+      long c = cost(s, i);
+      for (int j : m.ranked(i / SPREAD_RUN * SPREAD_RUN)) {
+        if (holders >= WANTED_COPIES) break;
+        int node = m.nodeIndex[j];
+        if (s.peerPieces()[j].get(i) || spare[node] < c) continue;
+        spare[node] -= c;
+        holders++;
+        out.computeIfAbsent(keys[node], k -> {
+          BitSet[] b = new BitSet[swarms.size()];
+          for (int t = 0; t < b.length; t++) b[t] = new BitSet();
+          return b;
+        })[order[rank]].set(i);
+      }
+    }
+    return out;
+  }
+
+  private static long cost(Swarm s, int i) {
+    if (s.cost() != null) return s.cost()[i];
+    int last = s.numPieces() - 1;
+    long size = i < last ? s.pieceLength() : s.totalSize() - (long) s.pieceLength() * last;
+    return (size + BLOCK - 1) / BLOCK * BLOCK + BLOCK;
+  }
+
+  /** A torrent's peers for {@link #matchSpareRoom}: its Smart Nodes in rank order per run, and its plain clients. */
+  private static final class Members {
+    private final Swarm s;
+    private final long tk;
+    /** Per peer: its index among all Smart Nodes, or -1 for a plain client or a repeated key. */
+    final int[] nodeIndex;
+    private final int[] smart;
+    private final int[] plain;
+
+    Members(Swarm s, long[] keys) {
+      this.s = s;
+      this.tk = torrentKey(s.id());
+      int n = s.peerKeys().length;
+      nodeIndex = new int[n];
+      int[] sm = new int[n];
+      int[] pl = new int[n];
+      int ns = 0;
+      int npl = 0;
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      for (int j = 0; j < n; j++) {
+        nodeIndex[j] = -1;
+        if (!seen.add(s.peerKeys()[j])) continue; // one peer seen twice counts once
+        if (s.node()[j]) {
+          nodeIndex[j] = Arrays.binarySearch(keys, s.peerKeys()[j]);
+          sm[ns++] = j;
+        } else {
+          pl[npl++] = j;
+        }
+      }
+      smart = Arrays.copyOf(sm, ns);
+      plain = Arrays.copyOf(pl, npl);
+    }
+
+    /** The Smart Nodes of the run starting at {@code from}, first in rank first ({@link #ranksBefore}'s order). */
+    int[] ranked(int from) {
+      long[] sk = new long[smart.length];
+      Integer[] idx = new Integer[smart.length];
+      for (int x = 0; x < smart.length; x++) {
+        sk[x] = score(s.peerKeys()[smart[x]], tk, from);
+        idx[x] = x;
+      }
+      Arrays.sort(idx, (a, b) -> sk[a] != sk[b] ? Long.compareUnsigned(sk[b], sk[a])
+          : Long.compareUnsigned(s.peerKeys()[smart[b]], s.peerKeys()[smart[a]]));
+      int[] out = new int[smart.length];
+      for (int x = 0; x < out.length; x++) out[x] = smart[idx[x]];
+      return out;
+    }
+
+    int plainHolders(int i) {
+      int h = 0;
+      for (int j : plain) if (s.peerPieces()[j].get(i)) h++;
+      return h;
+    }
+  }
+
   /** SplitMix64's finaliser: a well-spread 64-bit hash. */
   static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -408,4 +408,60 @@ class PlannerTest {
     for (BitSet b : next) union.or(b);
     assertEquals(pieces, union.cardinality(), "then every run has a holder");
   }
+
+  static BitSet range(int from, int to) {
+    BitSet b = new BitSet();
+    b.set(from, to);
+    return b;
+  }
+
+  /** The Smart Nodes of {@code keys} in rank order for the run holding {@code piece} ({@link Planner#ranksBefore}). */
+  private static List<Long> inRank(long[] keys, String torrent, int piece) {
+    List<Long> order = new ArrayList<>();
+    for (long k : keys) order.add(k);
+    long tk = Planner.torrentKey(torrent);
+    order.sort((a, b) -> a.equals(b) ? 0 : Planner.ranksBefore(a, b, tk, piece) ? -1 : 1);
+    return order;
+  }
+
+  @Test
+  void aPieceBelowTwoCopiesGoesToANodeWhoseRoomTheSwarmDoesNotNeed() {
+    // Run 1 (pieces 16-31) is held by all four nodes: the third and fourth in rank hold it in excess. Run 0 is held by
+    // the first in run 0's rank only. Its second copy must go to the first node in run 0's rank that lacks it and has
+    // that excess room, not simply to the first that lacks it (which, with these keys, has no room to spare).
+    long[] keys = null;
+    long taker = 0;
+    for (long base = 100; keys == null; base += 4) {
+      long[] k = {base, base + 1, base + 2, base + 3};
+      List<Long> run0 = inRank(k, "t", 0);
+      List<Long> run1 = inRank(k, "t", 16);
+      List<Long> spare = run1.subList(2, 4);
+      if (spare.contains(run0.get(1))) continue; // the first lacker has room: would not tell the rules apart
+      keys = k;
+      taker = run0.stream().skip(1).filter(spare::contains).findFirst().orElseThrow();
+    }
+    long first = inRank(keys, "t", 0).get(0);
+    BitSet[] pieces = new BitSet[4];
+    for (int j = 0; j < 4; j++) pieces[j] = keys[j] == first ? range(0, 32) : range(16, 32);
+    Planner.Swarm swarm = new Planner.Swarm("t", 16384, 32 * 16384L, null, keys, pieces, new boolean[] {true, true, true, true});
+    java.util.Map<Long, BitSet[]> m = Planner.matchSpareRoom(List.of(swarm));
+    assertEquals(java.util.Set.of(taker), m.keySet(), "only the node with room to spare is matched");
+    assertEquals(range(0, 16), m.get(taker)[0], "it takes the whole run lacking a second copy");
+
+    // A plain client holding run 0 gives it its second copy: nothing is lacking then.
+    long[] withClient = java.util.Arrays.copyOf(keys, 5);
+    withClient[4] = 7;
+    BitSet[] withPieces = java.util.Arrays.copyOf(pieces, 5);
+    withPieces[4] = range(0, 16);
+    Planner.Swarm full = new Planner.Swarm("t", 16384, 32 * 16384L, null, withClient, withPieces,
+        new boolean[] {true, true, true, true, false});
+    assertTrue(Planner.matchSpareRoom(List.of(full)).isEmpty(), "every piece has two holders");
+
+    // Room for less than a piece is no room.
+    long[] costs = new long[32];
+    java.util.Arrays.fill(costs, 0, 16, 1000);
+    java.util.Arrays.fill(costs, 16, 32, 10);
+    Planner.Swarm dear = new Planner.Swarm("t", 16384, 32 * 16384L, costs, keys, pieces, new boolean[] {true, true, true, true});
+    assertTrue(Planner.matchSpareRoom(List.of(dear)).isEmpty(), "160 bytes in excess per node cannot hold a 1,000-byte piece");
+  }
 }

@@ -44,7 +44,7 @@ public final class SwarmSimulator {
   static final long GB = 1_000_000_000L;
   static final long TB = 1000 * GB;
 
-  public enum Strategy { SMART, SMART_SPREAD, SMART_AGREE, WHOLE, RANDOM;
+  public enum Strategy { SMART, SMART_SPREAD, SMART_AGREE, SMART_MATCH, WHOLE, RANDOM;
     String label() {
       return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -244,8 +244,17 @@ public final class SwarmSimulator {
     int[] seen = view(n);
     int mirrors = healthyMirrors();
     switch (p.strategy()) {
-      case SMART, SMART_SPREAD, SMART_AGREE -> {
-        int[][] ag = p.strategy() == Strategy.SMART_AGREE ? agreement(n) : null;
+      case SMART, SMART_SPREAD, SMART_AGREE, SMART_MATCH -> {
+        int[][] ag = p.strategy() == Strategy.SMART_AGREE || p.strategy() == Strategy.SMART_MATCH ? agreement(n) : null;
+        if (p.strategy() == Strategy.SMART_MATCH) {
+          BitSet[] mine = matches(n).get(n.salt);
+          if (mine != null) {
+            for (int k = 0; k < cat.size(); k++) {
+              int off = cat.get(k).offset();
+              for (int i = mine[k].nextSetBit(0); i >= 0; i = mine[k].nextSetBit(i + 1)) ag[1][off + i] = 0;
+            }
+          }
+        }
         List<Planner.Torrent> ts = new ArrayList<>(cat.size());
         for (Dataset d : cat) {
           int[] swarm = new int[d.pieces()];
@@ -337,6 +346,39 @@ public final class SwarmSimulator {
       }
     }
     return new int[][] {ahead, before};
+  }
+
+  private int matchStep = -1;
+  private final java.util.Map<Integer, java.util.Map<Long, BitSet[]>> matchByGroup = new java.util.HashMap<>();
+
+  /**
+   * The spare-room matching ({@link Planner#matchSpareRoom}) of node {@code n}'s neighbourhood as it is now: the same
+   * for every node of it that re-plans in this step, so computed once per step and neighbourhood.
+   */
+  private java.util.Map<Long, BitSet[]> matches(Node n) {
+    if (matchStep != step) {
+      matchByGroup.clear();
+      matchStep = step;
+    }
+    return matchByGroup.computeIfAbsent(n.group, grp -> {
+      List<Node> seen = new ArrayList<>();
+      for (Node m : nodes) if (m.visible && m.group == grp) seen.add(m);
+      for (Node m : ghosts) if (m.visible && m.group == grp) seen.add(m);
+      long[] keys = new long[seen.size()];
+      boolean[] node = new boolean[seen.size()];
+      Arrays.fill(node, true);
+      for (int j = 0; j < keys.length; j++) keys[j] = seen.get(j).salt;
+      List<Planner.Swarm> swarms = new ArrayList<>(cat.size());
+      for (Dataset d : cat) {
+        BitSet[] pieces = new BitSet[seen.size()];
+        for (int j = 0; j < pieces.length; j++) pieces[j] = seen.get(j).held.get(d.offset(), d.offset() + d.pieces());
+        swarms.add(new Planner.Swarm(d.id(), d.pieceLength(), d.size(), null, keys, pieces, node));
+      }
+      long t0 = System.nanoTime();
+      java.util.Map<Long, BitSet[]> m = Planner.matchSpareRoom(swarms);
+      plannerNanos += System.nanoTime() - t0;
+      return m;
+    });
   }
 
   /** Fetches wanted pieces it does not hold, rarest first, within this step's download allowance. */
