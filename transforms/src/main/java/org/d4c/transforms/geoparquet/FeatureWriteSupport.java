@@ -54,6 +54,8 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
   private Feature checked;
   private WkbScan.Info checkedInfo;
   private final TreeSet<String> geometryTypes = new TreeSet<>(); // sorted: deterministic JSON
+  // The types seen, in a list of a few: a search of the sorted set for every feature is slower to run and to compile.
+  private final java.util.List<String> seenTypes = new java.util.ArrayList<>();
   private double xmin = Double.POSITIVE_INFINITY;
   private double ymin = Double.POSITIVE_INFINITY;
   private double xmax = Double.NEGATIVE_INFINITY;
@@ -167,9 +169,22 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
    * any exception thrown while writing a record.
    */
   void check(Feature f) {
-    WkbScan.Info info = f.wkb() == null ? null : WkbScan.scan(f.wkb());
+    checkedInfo = validate(schema, f);
+    checked = f;
+  }
+
+  /** Takes the result of {@link #validate} made elsewhere (another thread) for the next {@link #write} of {@code f}. */
+  void checked(Feature f, WkbScan.Info info) {
     checked = f;
     checkedInfo = info;
+  }
+
+  /**
+   * What {@link #check} checks, without state, so that it can run on another thread than the writer: returns the
+   * scan of the feature's WKB (null when it has none, only a geometry).
+   */
+  static WkbScan.Info validate(FeatureSchema schema, Feature f) {
+    WkbScan.Info info = f.wkb() == null ? null : WkbScan.scan(f.wkb());
     if (info != null ? info.box() == null : f.geometry() == null || f.geometry().isEmpty()) {
       throw new IllegalArgumentException("null or empty geometry in " + f);
     }
@@ -193,6 +208,7 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
         throw new IllegalArgumentException("field '" + field.name() + "': " + v + " is out of range in " + f, e);
       }
     }
+    return info;
   }
 
   @Override
@@ -241,7 +257,10 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
     ymin = Math.min(ymin, box[1]);
     xmax = Math.max(xmax, box[2]);
     ymax = Math.max(ymax, box[3]);
-    geometryTypes.add(type);
+    if (!seenTypes.contains(type)) {
+      seenTypes.add(type);
+      geometryTypes.add(type);
+    }
     rows++;
   }
 

@@ -50,6 +50,38 @@ public final class GeoParquetWriter implements Closeable {
     writer.write(feature);
   }
 
+  /**
+   * A feature checked against a schema ahead of its write, on any thread: the check and the scan of its WKB then run
+   * beside the Parquet encoding instead of before it.
+   */
+  public static final class Checked {
+    private final Feature feature;
+    private final WkbScan.Info info;
+
+    private Checked(Feature feature, WkbScan.Info info) {
+      this.feature = feature;
+      this.info = info;
+    }
+  }
+
+  /**
+   * Checks {@code feature} for a writer of {@code schema}, as {@link #write(Feature)} does.
+   *
+   * @throws IllegalArgumentException what {@link #write(Feature)} throws for it
+   */
+  public static Checked check(FeatureSchema schema, Feature feature) {
+    return new Checked(feature, FeatureWriteSupport.validate(schema, feature));
+  }
+
+  /** Appends a feature checked by {@link #check} against this writer's schema. */
+  public void write(Checked c) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("writer is closed");
+    }
+    support.checked(c.feature, c.info);
+    writer.write(c.feature);
+  }
+
   /** Features written so far. */
   public long rows() {
     return support.rows();

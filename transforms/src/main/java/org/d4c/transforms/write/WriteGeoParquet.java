@@ -90,13 +90,29 @@ public final class WriteGeoParquet extends PTransform<PCollection<KV<String, Ite
    */
   public static List<String> write(Path root, String name, Iterator<Feature> features, FeatureSchema schema,
       GeoParquetOptions options, long maxRowsPerFile) {
+    return writeChecked(root, name, new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return features.hasNext();
+      }
+
+      @Override
+      public GeoParquetWriter.Checked next() {
+        return GeoParquetWriter.check(schema, features.next());
+      }
+    }, schema, options, maxRowsPerFile);
+  }
+
+  /** As {@link #write}, with features checked ahead ({@link GeoParquetWriter#check}) against {@code schema}. */
+  public static List<String> writeChecked(Path root, String name, Iterator<GeoParquetWriter.Checked> features,
+      FeatureSchema schema, GeoParquetOptions options, long maxRowsPerFile) {
     Path parts = root.resolve(name);
     List<String> written = new ArrayList<>();
     GeoParquetWriter writer = null;
     long inFile = 0;
     try {
       while (features.hasNext()) {
-        Feature f = features.next();
+        GeoParquetWriter.Checked f = features.next();
         if (writer == null || inFile == maxRowsPerFile) {
           if (writer != null) {
             writer.close();

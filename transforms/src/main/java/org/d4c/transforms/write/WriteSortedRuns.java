@@ -18,6 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.d4c.transforms.feature.Feature;
 import org.d4c.transforms.feature.FeatureSchema;
 import org.d4c.transforms.geoparquet.GeoParquetOptions;
+import org.d4c.transforms.geoparquet.GeoParquetWriter;
 import org.d4c.transforms.sort.SortByHilbert;
 import org.d4c.transforms.sort.SortedRuns;
 
@@ -73,9 +74,10 @@ public final class WriteSortedRuns extends PTransform<PCollection<KV<String, Str
   /** Merges the run files of output {@code name} and writes it into {@code folder}; returns the paths written. */
   public static List<String> mergeAndWrite(Path folder, String name, List<String> runs, FeatureSchema schema,
       GeoParquetOptions options, long maxRowsPerFile) {
-    try (ReadAhead<byte[][], Feature> features = new ReadAhead<>("d4c-merge-" + name, SortedRuns.merge(runs),
-        r -> SortByHilbert.decode(r[1]), 1024, 8)) {
-      return WriteGeoParquet.write(folder, name, features, schema, options, maxRowsPerFile);
+    // Decoding and checking each feature run on the read-ahead thread, beside the Parquet encoding.
+    try (ReadAhead<byte[][], GeoParquetWriter.Checked> features = new ReadAhead<>("d4c-merge-" + name,
+        SortedRuns.merge(runs), r -> GeoParquetWriter.check(schema, SortByHilbert.decode(r[1])), 1024, 8)) {
+      return WriteGeoParquet.writeChecked(folder, name, features, schema, options, maxRowsPerFile);
     }
   }
 
