@@ -89,6 +89,7 @@ public final class BuildDataset {
     Path staging = Staging.create(target);
     java.time.Instant started = java.time.Instant.now();
     boolean done = false;
+    java.util.concurrent.FutureTask<BuildManifest.Code> code = BuildManifest.readAhead(home());
     try {
       Path work = Files.createDirectories(staging.resolve(".work"));
       List<Path> fetched = fetchSources(recipe, cache, progress);
@@ -105,7 +106,7 @@ public final class BuildDataset {
       writeAfterPipeline(writes, expected, progress);
 
       Staging.delete(work);
-      BuildResult result = BuildManifest.lock(recipe, staging, home(), warnings,
+      BuildResult result = BuildManifest.lock(recipe, staging, BuildManifest.await(code), warnings,
           StepPipeline.stepCounts(recipe, finished.metrics()));
       requireEveryOutput(recipe, plan, result);
       RunDetails.write(staging, options, started);

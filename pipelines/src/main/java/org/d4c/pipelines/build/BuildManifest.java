@@ -29,11 +29,48 @@ final class BuildManifest {
   private BuildManifest() {}
 
   static BuildResult lock(Recipe recipe, Path staging, Path home, List<String> warnings) throws IOException {
-    return lock(recipe, staging, home, warnings, Map.of());
+    return lock(recipe, staging, Code.of(home), warnings, Map.of());
+  }
+
+  /**
+   * What the manifest records of the code and its environment: the git commit and state (JGit's status walk takes
+   * a few hundred milliseconds) and the environments' digest. Read once, while the pipeline runs
+   * ({@link #readAhead}): the code that runs is the code at the build's start.
+   */
+  record Code(Path repoRoot, CodeVersion version, Manifest.Environment environment) {
+    static Code of(Path home) {
+      Path repoRoot = CodeVersion.repoRoot(home).orElse(null);
+      CodeVersion version = CodeVersion.detect(home);
+      return new Code(repoRoot, version, new Manifest.Environment(
+          EnvironmentDigest.of(home.resolve("environments"), repoRoot == null ? home : repoRoot), Versions.software()));
+    }
+  }
+
+  /** {@link Code#of} on a thread of its own; {@link java.util.concurrent.FutureTask#get} gives it or its failure. */
+  static java.util.concurrent.FutureTask<Code> readAhead(Path home) {
+    java.util.concurrent.FutureTask<Code> task = new java.util.concurrent.FutureTask<>(() -> Code.of(home));
+    Thread t = new Thread(task, "d4c-code-version");
+    t.setDaemon(true);
+    t.start();
+    return task;
+  }
+
+  /** The result of {@link #readAhead}, with its failure rethrown as it was. */
+  static Code await(java.util.concurrent.FutureTask<Code> code) {
+    try {
+      return code.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BuildException("interrupted while reading the code version", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      if (e.getCause() instanceof Error err) throw err;
+      throw new BuildException("reading the code version failed: " + e.getCause().getMessage(), e.getCause());
+    }
   }
 
   /** @param steps each output's step counts (outputs without steps absent), added to its files' entries */
-  static BuildResult lock(Recipe recipe, Path staging, Path home, List<String> warnings,
+  static BuildResult lock(Recipe recipe, Path staging, Code code, List<String> warnings,
       Map<String, List<Manifest.StepCount>> steps) throws IOException {
     List<Manifest.OutputFile> outputs = new ArrayList<>();
     long rows = 0;
@@ -53,12 +90,8 @@ final class BuildManifest {
     }
     checkRejects(recipe, rows, rejects, staging.resolve(WriteRejects.FILE_NAME));
 
-    Path repoRoot = CodeVersion.repoRoot(home).orElse(null);
-    CodeVersion code = CodeVersion.detect(home);
-    Manifest.Environment environment = new Manifest.Environment(
-        EnvironmentDigest.of(home.resolve("environments"), repoRoot == null ? home : repoRoot), Versions.software());
-    String recipePath = recipe.file() == null ? "recipe.yaml" : Manifests.recipePath(recipe.file(), repoRoot);
-    Manifest manifest = Manifest.of(recipe, recipePath, code, environment, parameters(recipe), outputs, rejects)
+    String recipePath = recipe.file() == null ? "recipe.yaml" : Manifests.recipePath(recipe.file(), code.repoRoot());
+    Manifest manifest = Manifest.of(recipe, recipePath, code.version(), code.environment(), parameters(recipe), outputs, rejects)
         .withWarnings(warnings);
     Manifests.write(staging, manifest);
     return new BuildResult(manifest, staging);
