@@ -13,7 +13,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
 out = sys.argv[1]
-COLORS = {'smart-agree': '#ff7f0e', 'agree-holders': '#8c564b', 'smart': '#1f77b4', 'smart-spread': '#2ca02c', 'whole': '#d62728', 'random': '#9467bd'}
+COLORS = {'smart-match': '#17becf', 'smart-agree': '#ff7f0e', 'agree-holders': '#8c564b', 'smart': '#1f77b4', 'smart-spread': '#2ca02c', 'whole': '#d62728', 'random': '#9467bd'}
 
 def read(path):
     with open(path, newline='') as f:

@@ -37,19 +37,19 @@ else
   # 100 nodes x 1 TB = twice the 50 TB archive; every node sees the whole swarm an hour late, re-plans every 6 h (the
   # seeder re-plans within minutes of a change; 6 h keeps the run's CPU time down) and at once when a mirror's health
   # changes; 14 simulated days.
-  $SIM --tag main --nodes 100 --budget-gb 1000 $COMMON --strategies smart-agree,whole,random
+  $SIM --tag main --nodes 100 --budget-gb 1000 $COMMON --strategies smart-match,smart-agree,whole,random
   # The strategy paper's example at full scale: 100 x 500 GB (1x the archive).
-  $SIM --tag one --nodes 100 --budget-gb 500 $COMMON --strategies smart-agree,whole,random
+  $SIM --tag one --nodes 100 --budget-gb 500 $COMMON --strategies smart-match,smart-agree,whole,random
   # Storage sweep on a 10 TB catalog with 40 nodes (a run takes minutes, not half an hour): 1x to 3x the archive.
   for gb in 250 375 500 625 750; do
-    $SIM --tag "sweep-$gb" --tb 10 --nodes 40 --budget-gb "$gb" $COMMON --strategies smart-agree,random
+    $SIM --tag "sweep-$gb" --tb 10 --nodes 40 --budget-gb "$gb" $COMMON --strategies smart-match,smart-agree,random
   done
   for seed in ${SEEDS:-}; do
-    $SIM --tag "sweep-500-seed$seed" --tb 10 --nodes 40 --budget-gb 500 $COMMON --strategies smart-agree --seed "$seed"
+    $SIM --tag "sweep-500-seed$seed" --tb 10 --nodes 40 --budget-gb 500 $COMMON --strategies smart-match,smart-agree --seed "$seed"
   done
   if [ "${PARTIAL:-0}" = 1 ]; then
     # Partial knowledge: each node sees a quarter of the swarm (its connections).
-    $SIM --tag partial --nodes 100 --budget-gb 1000 $COMMON --groups 4 --strategies smart-agree
+    $SIM --tag partial --nodes 100 --budget-gb 1000 $COMMON --groups 4 --strategies smart-match
   fi
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

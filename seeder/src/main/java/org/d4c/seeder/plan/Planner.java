@@ -37,6 +37,10 @@ import java.util.Objects;
  * ({@code copies + before / HERD}). So the k-th holder in rank frees a piece only for a rarer one, and of the
  * nodes lacking a rare piece only the first few in rank take it at once; the others keep what they hold.
  *
+ * <p><b>Spare-room matching.</b> Those first few may be full of pieces they rightly keep while the room the swarm does
+ * not need sits elsewhere; {@link #matchSpareRoom} gives each piece below {@value #WANTED_COPIES} holders to the nodes
+ * holding such room, counted in bytes, and the caller passes {@code before} 0 for the pieces matched to this node.
+ *
  * <p>A piece's cost is what it may occupy on disk: its bytes rounded up to whole blocks plus one block for every file
  * edge inside it (partial blocks at file boundaries), unless the caller gives exact costs.
  */

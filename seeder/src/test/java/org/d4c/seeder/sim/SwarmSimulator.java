@@ -32,8 +32,10 @@ import org.d4c.seeder.plan.Planner;
  *       mirror's health changes (the seeder probes mirrors every 10 minutes).</li>
  * </ul>
  * Strategies: {@code smart} (d4c's Planner, SMART mode), {@code smart-spread} (the same with a per-node tie-break
- * among equally rare pieces), {@code smart-agree} (d4c now: the tie-break and the holders' agreement, each node
- * ranking the holders of its pieces among the online nodes it sees by {@link Planner#ranksBefore}), {@code whole} (Academic Torrents' smartnode rule: whole torrents, fewest seeders first,
+ * among equally rare pieces), {@code smart-agree} (the tie-break and the holders' agreement, each node
+ * ranking the holders of its pieces among the online nodes it sees by {@link Planner#ranksBefore}), {@code smart-match}
+ * (d4c now: the agreement and the spare-room matching, {@link Planner#matchSpareRoom}, computed from the neighbourhood's
+ * holdings as they are now), {@code whole} (Academic Torrents' smartnode rule: whole torrents, fewest seeders first,
  * while they fit; never dropped), {@code random} (random pieces until the budget is full; never changed).
  *
  * <p>Output: {@code timeseries.csv} (per step: share of pieces with 0, 1, 2, 3+ copies on online nodes — outside the
@@ -541,7 +543,7 @@ public final class SwarmSimulator {
 
   /**
    * {@code SwarmSimulator OUTDIR [--tag NAME] [--nodes 100,200] [--budget-gb 500] [--days 21]
-   * [--strategies smart-agree,smart-spread,smart,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1] [--memory-hours 0]}.
+   * [--strategies smart-match,smart-agree,smart-spread,smart,whole,random] [--tb 50] [--groups 1] [--delay 1] [--replan-hours 24] [--seed 1] [--memory-hours 0]}.
    */
   public static void main(String[] args) throws IOException {
     Path out = Path.of(args[0]);
@@ -574,7 +576,7 @@ public final class SwarmSimulator {
           + "held_0,held_1,held_2,held_3plus");
       summary.println(Summary.header());
       for (String n : a.getOrDefault("nodes", "200").split(",")) {
-        for (String s : a.getOrDefault("strategies", "smart-agree,smart-spread,whole,random").split(",")) {
+        for (String s : a.getOrDefault("strategies", "smart-match,smart-agree,whole,random").split(",")) {
           Strategy st = Strategy.valueOf(s.toUpperCase(Locale.ROOT).replace('-', '_'));
           Params p = new Params(st, Integer.parseInt(n), budget, days, 2, 540 * GB, 24 * 7, 12, 0.01, groups, delay, replan, events,
               seed, tb, memory);

@@ -54,7 +54,7 @@ final class FeatureWriteSupport extends WriteSupport<Feature> {
   private Feature checked;
   private WkbScan.Info checkedInfo;
   private final TreeSet<String> geometryTypes = new TreeSet<>(); // sorted: deterministic JSON
-  // The types seen, in a list of a few: a search of the sorted set for every feature is slower to run and to compile.
+  // The types seen, a few at most: the sorted set is searched only for a new one, not for every feature.
   private final java.util.List<String> seenTypes = new java.util.ArrayList<>();
   private double xmin = Double.POSITIVE_INFINITY;
   private double ymin = Double.POSITIVE_INFINITY;
