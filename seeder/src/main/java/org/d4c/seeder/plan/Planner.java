@@ -316,20 +316,25 @@ public final class Planner {
       Swarm s = swarms.get(order[rank]);
       int np = s.numPieces();
       Members m = new Members(s, keys);
+      int[] holders = new int[SPREAD_RUN];
       for (int from = 0; from < np; from += SPREAD_RUN) {
-        int[] ranked = m.ranked(from);
-        int to = Math.min(np, from + SPREAD_RUN);
-        for (int i = from; i < to; i++) {
-          int holders = m.plainHolders(i);
-          for (int x : ranked) {
-            if (!s.peerPieces()[x].get(i)) continue;
-            if (holders >= WANTED_COPIES) spare[m.nodeIndex[x]] += cost(s, i);
-            holders++;
+        int len = Math.min(np, from + SPREAD_RUN) - from;
+        Arrays.fill(holders, 0);
+        // Holdings only, a run's 16 bits at a time: the pieces times the peers would be 100 M tests at 50 TB.
+        for (int j : m.plain) {
+          for (long b = m.bits(j, from, len); b != 0; b &= b - 1) holders[Long.numberOfTrailingZeros(b)]++;
+        }
+        for (int x : m.ranked(from)) {
+          for (long b = m.bits(x, from, len); b != 0; b &= b - 1) {
+            int k = Long.numberOfTrailingZeros(b);
+            if (holders[k] >= WANTED_COPIES) spare[m.nodeIndex[x]] += cost(s, from + k);
+            holders[k]++;
           }
-          if (holders < WANTED_COPIES) {
-            if (needyCount == needy.length) needy = Arrays.copyOf(needy, needyCount * 2);
-            needy[needyCount++] = (long) holders << 62 | (long) rank << 31 | i;
-          }
+        }
+        for (int k = 0; k < len; k++) {
+          if (holders[k] >= WANTED_COPIES) continue;
+          if (needyCount == needy.length) needy = Arrays.copyOf(needy, needyCount * 2);
+          needy[needyCount++] = (long) holders[k] << 62 | (long) rank << 31 | (from + k);
         }
       }
     }
@@ -378,13 +383,16 @@ public final class Planner {
     /** Per peer: its index among all Smart Nodes, or -1 for a plain client or a repeated key. */
     final int[] nodeIndex;
     private final int[] smart;
-    private final int[] plain;
+    final int[] plain;
+    private final long[][] words;
+    private final int indexBits;
 
     Members(Swarm s, long[] keys) {
       this.s = s;
       this.tk = torrentKey(s.id());
       int n = s.peerKeys().length;
       nodeIndex = new int[n];
+      words = new long[n][];
       int[] sm = new int[n];
       int[] pl = new int[n];
       int ns = 0;
@@ -393,6 +401,7 @@ public final class Planner {
       for (int j = 0; j < n; j++) {
         nodeIndex[j] = -1;
         if (!seen.add(s.peerKeys()[j])) continue; // one peer seen twice counts once
+        words[j] = s.peerPieces()[j].toLongArray();
         if (s.node()[j]) {
           nodeIndex[j] = Arrays.binarySearch(keys, s.peerKeys()[j]);
           sm[ns++] = j;
@@ -402,27 +411,43 @@ public final class Planner {
       }
       smart = Arrays.copyOf(sm, ns);
       plain = Arrays.copyOf(pl, npl);
+      indexBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, ns));
+    }
+
+    /** Peer {@code j}'s pieces {@code from .. from + len - 1} ({@code from} a multiple of {@value #SPREAD_RUN}) as bits. */
+    long bits(int j, int from, int len) {
+      long[] w = words[j];
+      int at = from >>> 6;
+      return at < w.length ? w[at] >>> (from & 63) & (1L << len) - 1 : 0;
     }
 
     /** The Smart Nodes of the run starting at {@code from}, first in rank first ({@link #ranksBefore}'s order). */
     int[] ranked(int from) {
-      long[] sk = new long[smart.length];
-      Integer[] idx = new Integer[smart.length];
-      for (int x = 0; x < smart.length; x++) {
-        sk[x] = score(s.peerKeys()[smart[x]], tk, from);
-        idx[x] = x;
+      int n = smart.length;
+      // Sorted as primitive longs: the score's top bits with the index below, in descending unsigned order; equal
+      // top bits (rare) are then put in the exact order.
+      long[] v = new long[n];
+      long mask = (1L << indexBits) - 1;
+      for (int x = 0; x < n; x++) {
+        long key = score(s.peerKeys()[smart[x]], tk, from) & ~mask | x;
+        v[x] = key ^ Long.MAX_VALUE; // ascending signed order = descending unsigned order of key
       }
-      Arrays.sort(idx, (a, b) -> sk[a] != sk[b] ? Long.compareUnsigned(sk[b], sk[a])
-          : Long.compareUnsigned(s.peerKeys()[smart[b]], s.peerKeys()[smart[a]]));
-      int[] out = new int[smart.length];
-      for (int x = 0; x < out.length; x++) out[x] = smart[idx[x]];
+      Arrays.sort(v);
+      int[] out = new int[n];
+      for (int x = 0; x < n; x++) out[x] = (int) ((v[x] ^ Long.MAX_VALUE) & mask);
+      for (int x = 1; x < n; x++) {
+        for (int y = x; y > 0 && (v[y] & ~mask) == (v[y - 1] & ~mask)
+            && ranksBefore(s.peerKeys()[smart[out[y]]], s.peerKeys()[smart[out[y - 1]]], tk, from); y--) {
+          int t = out[y];
+          out[y] = out[y - 1];
+          out[y - 1] = t;
+          long tv = v[y];
+          v[y] = v[y - 1];
+          v[y - 1] = tv;
+        }
+      }
+      for (int x = 0; x < n; x++) out[x] = smart[out[x]];
       return out;
-    }
-
-    int plainHolders(int i) {
-      int h = 0;
-      for (int j : plain) if (s.peerPieces()[j].get(i)) h++;
-      return h;
     }
   }
 
