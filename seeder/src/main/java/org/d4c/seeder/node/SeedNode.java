@@ -300,7 +300,7 @@ public final class SeedNode implements Closeable {
    * The pieces below two copies that the swarm's spare room is matched to, and of those this node's, per info-hash
    * ({@link Planner#matchSpareRoom}, from the peers' ids and bitfields as last read, this node among them).
    */
-  private Map<String, BitSet> matchSpareRoom() {
+  private Map<String, BitSet> matchSpareRoom(Map<String, long[]> costs) {
     if (config.mode() != Planner.Mode.SMART) return Map.of();
     List<Planner.Swarm> swarms = new ArrayList<>();
     List<String> ids = new ArrayList<>();
@@ -314,7 +314,7 @@ public final class SeedNode implements Closeable {
       keys[n] = session.holderKey();
       pieces[n] = h.have;
       node[n] = true;
-      swarms.add(new Planner.Swarm(e.getKey(), ti.pieceLength(), ti.totalSize(), costs(ti), keys, pieces, node));
+      swarms.add(new Planner.Swarm(e.getKey(), ti.pieceLength(), ti.totalSize(), costs.get(e.getKey()), keys, pieces, node));
       ids.add(e.getKey());
     }
     BitSet[] mine = Planner.matchSpareRoom(swarms).get(session.holderKey());
@@ -326,7 +326,9 @@ public final class SeedNode implements Closeable {
 
   private void replan() {
     List<Planner.Torrent> ts = new ArrayList<>();
-    Map<String, BitSet> matched = matchSpareRoom();
+    Map<String, long[]> costs = new java.util.HashMap<>();
+    for (Map.Entry<String, HeldTorrent> e : held.entrySet()) costs.put(e.getKey(), costs(e.getValue().dataset.info()));
+    Map<String, BitSet> matched = matchSpareRoom(costs);
     for (Map.Entry<String, HeldTorrent> e : held.entrySet()) {
       HeldTorrent h = e.getValue();
       TorrentInfo ti = h.dataset.info();
@@ -338,7 +340,7 @@ public final class SeedNode implements Closeable {
         for (int i = mine.nextSetBit(0); i >= 0 && i < before.length; i = mine.nextSetBit(i + 1)) before[i] = 0;
       }
       ts.add(new Planner.Torrent(e.getKey(), ti.pieceLength(), ti.totalSize(), h.swarm, health.healthy(e.getKey()), hint,
-          (BitSet) h.have.clone(), costs(ti), h.ahead.length == ti.numPieces() ? h.ahead : null, before));
+          (BitSet) h.have.clone(), costs.get(e.getKey()), h.ahead.length == ti.numPieces() ? h.ahead : null, before));
     }
     // The node's own tie-break among equally rare pieces: Smart Nodes that see the same swarm pick different pieces;
     // held pieces follow the holders' agreement (h.ahead, from the peers' ids and bitfields).

@@ -94,12 +94,11 @@ public final class Planner {
     }
 
     public long pieceSize(int i) {
-      return i < numPieces() - 1 ? pieceLength : totalSize - (long) pieceLength * (numPieces() - 1);
+      return Planner.pieceSize(pieceLength, totalSize, i);
     }
 
     public long cost(int i) {
-      if (cost != null) return cost[i];
-      return (pieceSize(i) + BLOCK - 1) / BLOCK * BLOCK + BLOCK;
+      return cost != null ? cost[i] : onDisk(pieceSize(i));
     }
 
     public int copies(int i) {
@@ -370,10 +369,18 @@ public final class Planner {
   }
 
   private static long cost(Swarm s, int i) {
-    if (s.cost() != null) return s.cost()[i];
-    int last = s.numPieces() - 1;
-    long size = i < last ? s.pieceLength() : s.totalSize() - (long) s.pieceLength() * last;
-    return (size + BLOCK - 1) / BLOCK * BLOCK + BLOCK;
+    return s.cost() != null ? s.cost()[i] : onDisk(pieceSize(s.pieceLength(), s.totalSize(), i));
+  }
+
+  /** Bytes of piece {@code i} (the last one may be shorter). */
+  static long pieceSize(int pieceLength, long totalSize, int i) {
+    int last = (int) ((totalSize + pieceLength - 1) / pieceLength) - 1;
+    return i < last ? pieceLength : totalSize - (long) pieceLength * last;
+  }
+
+  /** What a piece of {@code bytes} may occupy on disk: whole blocks plus one block for a file edge inside it. */
+  static long onDisk(long bytes) {
+    return (bytes + BLOCK - 1) / BLOCK * BLOCK + BLOCK;
   }
 
   /** A torrent's peers for {@link #matchSpareRoom}: its Smart Nodes in rank order per run, and its plain clients. */
